@@ -1,0 +1,5 @@
+//! Validation: XSD (streaming, over the compiled model) and the value checks it relies on.
+
+pub mod value;
+pub mod xsd;
+pub mod xsd_regex;
