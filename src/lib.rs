@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod coding;
+pub mod document;
 pub mod finding;
 pub mod pipeline;
 pub mod record;

@@ -303,7 +303,7 @@ impl Model {
     /// Short display name for messages: `eSituation.11 (Provider's Primary Impression)`.
     pub fn display(&self, id: ElemId) -> String {
         let e = self.element(id);
-        if e.label.is_empty() || e.label == e.name {
+        if e.doc.is_none() || e.label.is_empty() || e.label == e.name {
             e.name.clone()
         } else {
             format!("{} ({})", e.name, e.label)

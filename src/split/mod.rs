@@ -1,1 +1,521 @@
-//! (in progress)
+//! The streaming splitter: reads one XML document from a byte stream and emits its records one
+//! at a time (EMSDataSet: each `PatientCareReport` with its `Header` context; DEMDataSet: each
+//! `DemographicReport`; StateDataSet: the whole document), as raw bytes with their position.
+//!
+//! It validates the envelope around the records itself (root, Header, DemographicGroup,
+//! eCustomConfiguration...) with the same [`Validator`], and only tokenizes a record to find
+//! its end: workers parse and validate the record bytes. Memory is bounded by the largest
+//! record plus the header context, whatever the document size.
+
+use crate::finding::{Finding, Kind, Severity};
+use crate::record::{Builder, Record};
+use crate::schema::model::ElemId;
+use crate::validate::xsd::{split_qname, LineIndex, Namespaces, RecordContext, Schema, Validator};
+use quick_xml::events::{BytesStart, Event};
+use std::io::{BufRead, Read};
+use std::sync::Arc;
+
+/// How to pick the NEMSIS version of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionChoice {
+    /// From the document's `xsi:schemaLocation` (a `3.5.0.<build>` or `3.5.1.<build>` release
+    /// folder), else 3.5.1.
+    Auto,
+    Fixed(&'static str),
+}
+
+/// The header context shared by the records that follow it.
+#[derive(Debug, Default)]
+pub struct Context {
+    /// Path of the context element, e.g. `/EMSDataSet/Header[2]` (records are its children).
+    pub path: String,
+    /// The context element's subtree before its first record (EMS: `Header` with
+    /// `DemographicGroup` and `eCustomConfiguration`; DEM: `DEMDataSet` with
+    /// `dCustomConfiguration`). Empty for StateDataSet.
+    pub tree: Record,
+    /// Raw bytes of the document from its start up to the first record of this context
+    /// (XML declaration, root start tag, and for EMS the Header's prelude), used to write
+    /// rejected records back out as a valid document.
+    pub prelude: Vec<u8>,
+    /// Close tags that end a document started by `prelude` (e.g. `</Header></EMSDataSet>`).
+    pub epilogue: Vec<u8>,
+    /// Namespace bindings in scope at the records.
+    pub ns: Namespaces,
+}
+
+/// What the splitter knows about a document once its root element has been read.
+#[derive(Debug, Clone)]
+pub struct DocInfo {
+    pub dataset: String,
+    pub version: &'static str,
+    pub schema: &'static Schema,
+    /// The element records are instances of.
+    pub record_elem: ElemId,
+}
+
+/// One record's bytes, cut from the document.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    pub bytes: Vec<u8>,
+    /// 1-based position of the record's first byte in the document.
+    pub line: u32,
+    pub column: u32,
+    /// Byte offset of the record's first byte in the (decompressed) stream.
+    pub offset: u64,
+    /// Position of the record among its siblings (PatientCareReport[n] within its Header).
+    pub index: u32,
+    /// Position of the record in the document (1-based, across Headers).
+    pub ordinal: u64,
+    pub context: Arc<Context>,
+}
+
+/// Receives the splitter's output in document order.
+pub trait SplitSink {
+    /// The root element was read and the schema chosen.
+    fn document(&mut self, info: &DocInfo);
+    /// A complete record (its inside is not yet validated).
+    fn record(&mut self, info: &DocInfo, rec: RawRecord);
+    /// A record cut short by a well-formedness error (its bytes up to the break).
+    fn unreadable(&mut self, info: &DocInfo, rec: RawRecord, finding: Finding);
+}
+
+/// Document-level results of splitting.
+#[derive(Debug, Default)]
+pub struct SplitOutcome {
+    pub info: Option<DocInfo>,
+    /// Parse and XSD findings outside records (envelope), in document order.
+    pub findings: Vec<Finding>,
+    pub well_formed: bool,
+    /// Records emitted (complete and unreadable).
+    pub records: u64,
+}
+
+/// A BufRead wrapper that copies every consumed byte into `capture` and tracks lines.
+struct Tee<R> {
+    inner: R,
+    capture: Vec<u8>,
+    consumed: u64,
+    line: u32,
+    line_start: u64,
+}
+
+impl<R: BufRead> Tee<R> {
+    fn position(&self) -> (u32, u32) {
+        (self.line, (self.consumed - self.line_start) as u32 + 1)
+    }
+}
+
+impl<R: BufRead> Read for Tee<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let avail = self.fill_buf()?;
+            let n = avail.len().min(out.len());
+            out[..n].copy_from_slice(&avail[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Tee<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, n: usize) {
+        // consume() follows a fill_buf() that returned at least n bytes, so this fill_buf()
+        // returns the same buffer without reading.
+        if let Ok(buf) = self.inner.fill_buf() {
+            let s = &buf[..n.min(buf.len())];
+            self.capture.extend_from_slice(s);
+            let mut it = memchr::memchr_iter(b'\n', s);
+            let mut last = None;
+            for p in &mut it {
+                self.line += 1;
+                last = Some(p);
+            }
+            if let Some(p) = last {
+                self.line_start = self.consumed + p as u64 + 1;
+            }
+        }
+        self.consumed += n as u64;
+        self.inner.consume(n);
+    }
+}
+
+/// Detect the NEMSIS version from a root start tag's `xsi:schemaLocation`.
+pub fn detect_version(root: &BytesStart) -> Option<&'static str> {
+    for a in root.attributes().with_checks(false).flatten() {
+        let (_, local) = split_qname(a.key.as_ref());
+        if local == b"schemaLocation" {
+            let v = String::from_utf8_lossy(&a.value);
+            // Official releases live in folders like ".../3.5.1.250403CP1/XSDs/...". The
+            // generic "release-3.5.0" folder appears in 3.5.1 sample files too, so it says
+            // nothing.
+            for (needle, ver) in [("/3.5.1.", "3.5.1"), ("/3.5.0.", "3.5.0")] {
+                if v.contains(needle) {
+                    return Some(ver);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn is_ws(s: &[u8]) -> bool {
+    s.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+struct Splitter<'a, R: BufRead> {
+    reader: quick_xml::Reader<Tee<R>>,
+    sink: &'a mut dyn SplitSink,
+    out: SplitOutcome,
+    v: Option<Validator<'static>>,
+    /// The context element (Header / DEMDataSet) or None when records are the root.
+    context_elem: Option<ElemId>,
+    context_path: String,
+    /// Prelude of the current context being collected (None once frozen).
+    prelude: Vec<u8>,
+    frozen: Option<Arc<Context>>,
+    doc_prefix: Vec<u8>,
+    root_closed: bool,
+}
+
+/// Split one document. Never fails: problems become findings in the outcome.
+pub fn split<R: BufRead>(input: R, version: VersionChoice, sink: &mut dyn SplitSink) -> SplitOutcome {
+    let tee = Tee { inner: input, capture: Vec::new(), consumed: 0, line: 1, line_start: 0 };
+    let mut reader = quick_xml::Reader::from_reader(tee);
+    reader.config_mut().check_comments = true;
+    let mut s = Splitter {
+        reader,
+        sink,
+        out: SplitOutcome { well_formed: true, ..Default::default() },
+        v: None,
+        context_elem: None,
+        context_path: String::new(),
+        prelude: Vec::new(),
+        frozen: None,
+        doc_prefix: Vec::new(),
+        root_closed: false,
+    };
+    s.run(version);
+    let mut out = s.out;
+    if let Some(v) = s.v {
+        let (_, f) = v.finish();
+        out.findings.extend(f);
+    }
+    out.findings.sort_by_key(|f| (f.line, f.column));
+    out
+}
+
+impl<R: BufRead> Splitter<'_, R> {
+    fn parse_error(&mut self, line: u32, column: u32, message: String) {
+        self.out.well_formed = false;
+        let (element, path) = match &self.v {
+            Some(v) => (v.current().map(|e| v.model().element(e).name.clone()), v.path()),
+            None => (None, String::new()),
+        };
+        self.out.findings.push(Finding { record: None, kind: Kind::Parse, rule: None, severity: Severity::Fatal, element, line: line as u64, column: column as u64, path, message });
+    }
+
+    /// Position of an error offset (absolute) given the event started at `start_off`/(line, col).
+    fn error_pos(&self, start_off: u64, line: u32, col: u32) -> (u32, u32) {
+        let err = self.reader.error_position();
+        let rel = err.saturating_sub(start_off) as usize;
+        let cap = &self.reader.get_ref().capture;
+        LineIndex::new(cap, line, col).at(rel)
+    }
+
+    fn run(&mut self, version: VersionChoice) {
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            // quick-xml consumes the '<' that ends a text event together with the text, so a
+            // capture ending in '<' (markup captures end in '>') lends it to the next event.
+            let tee = self.reader.get_mut();
+            let carry = tee.capture.last() == Some(&b'<');
+            tee.capture.clear();
+            if carry {
+                tee.capture.push(b'<');
+            }
+            let (line, col) = tee.position();
+            let col = col - carry as u32;
+            let start_off = tee.consumed - carry as u64;
+            let ev = match self.reader.read_event_into(&mut buf) {
+                Ok(ev) => ev,
+                Err(e) => {
+                    let (l, c) = self.error_pos(start_off, line, col);
+                    self.parse_error(l, c, format!("not well-formed: {e}"));
+                    return;
+                }
+            };
+            match ev {
+                Event::Start(e) | Event::Empty(e) if self.root_closed => {
+                    let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                    self.parse_error(line, col, format!("not well-formed: element {name} after the end of the document element"));
+                    return;
+                }
+                Event::Start(ref e) => {
+                    if !self.begin_element(e, version, line, col, start_off, false) {
+                        return;
+                    }
+                }
+                Event::Empty(ref e) => {
+                    if !self.begin_element(e, version, line, col, start_off, true) {
+                        return;
+                    }
+                }
+                Event::End(_) => {
+                    self.keep_prelude();
+                    let Some(v) = self.v.as_mut() else { return };
+                    let closing = v.current();
+                    let skipping = v.skipping();
+                    v.end();
+                    if !skipping && closing.is_some() && closing == self.context_elem {
+                        self.frozen = None;
+                        self.prelude.clear();
+                    }
+                    if v.depth() == 0 {
+                        self.root_closed = true;
+                    }
+                }
+                Event::Text(t) => {
+                    self.keep_prelude();
+                    if self.v.is_none() || self.root_closed {
+                        if !is_ws(&t) {
+                            self.parse_error(line, col, "not well-formed: text outside the document element".into());
+                            return;
+                        }
+                        continue;
+                    }
+                    match t.unescape() {
+                        Ok(s) => self.v.as_mut().unwrap().text(&s, line, col),
+                        Err(e) => {
+                            self.parse_error(line, col, format!("not well-formed: {e}"));
+                            return;
+                        }
+                    }
+                }
+                Event::CData(t) => {
+                    self.keep_prelude();
+                    let s = String::from_utf8_lossy(&t).into_owned();
+                    if let Some(v) = self.v.as_mut() {
+                        v.text(&s, line, col);
+                    }
+                }
+                Event::Decl(d) => {
+                    if start_off != 0 && !(start_off == 3 && self.doc_prefix.starts_with(b"\xEF\xBB\xBF")) {
+                        self.parse_error(line, col, "not well-formed: XML declaration not at the start of the document".into());
+                        return;
+                    }
+                    if let Some(Ok(enc)) = d.encoding() {
+                        let enc = String::from_utf8_lossy(&enc).to_ascii_lowercase();
+                        if enc != "utf-8" && enc != "utf8" && enc != "us-ascii" && enc != "ascii" {
+                            self.parse_error(line, col, format!("unsupported encoding {enc}: NEMSIS documents must be UTF-8"));
+                            return;
+                        }
+                    }
+                    self.keep_prelude();
+                }
+                Event::DocType(_) => {
+                    self.parse_error(line, col, "DOCTYPE declarations are refused (no DTDs or entity definitions are processed)".into());
+                    return;
+                }
+                Event::Eof => {
+                    if self.v.is_none() {
+                        self.parse_error(line, col, "not well-formed: no document element".into());
+                    } else if !self.root_closed {
+                        let open = self.v.as_ref().map(|v| v.path()).unwrap_or_default();
+                        self.parse_error(line, col, format!("not well-formed: the document ends before {open} is closed"));
+                    }
+                    return;
+                }
+                Event::PI(_) | Event::Comment(_) => self.keep_prelude(),
+            }
+        }
+    }
+
+    /// Append the current event's bytes to the document prefix / context prelude.
+    fn keep_prelude(&mut self) {
+        let cap = &self.reader.get_ref().capture;
+        let cap = cap.strip_suffix(b"<").unwrap_or(cap);
+        if self.v.is_none() {
+            self.doc_prefix.extend_from_slice(cap);
+        } else if self.frozen.is_none() && self.context_elem.is_some() {
+            self.prelude.extend_from_slice(cap);
+        }
+    }
+
+    /// Handle a start tag; returns false when the document cannot be processed further.
+    fn begin_element(&mut self, e: &BytesStart, version: VersionChoice, line: u32, col: u32, start_off: u64, empty: bool) -> bool {
+        if self.v.is_none() && !self.start_document(e, version, line, col) {
+            return false;
+        }
+        let info = self.out.info.clone().unwrap();
+        let local = String::from_utf8_lossy(split_qname(e.name().as_ref()).1).into_owned();
+        let v = self.v.as_mut().unwrap();
+        let record_parent = info.schema.model.element(info.record_elem).parent;
+        let is_record = !v.skipping() && local == info.schema.model.element(info.record_elem).name && v.current() == record_parent;
+        if !is_record {
+            let m = info.schema.model;
+            let is_root = v.depth() == 0;
+            let entering_context = !v.skipping()
+                && self.context_elem.is_some()
+                && if is_root {
+                    self.context_elem == Some(m.root)
+                } else {
+                    v.current().is_some_and(|p| m.children(p).iter().any(|c| Some(*c) == self.context_elem && m.element(*c).name == local))
+                };
+            v.start(e, line, col, empty);
+            if is_root {
+                let cap = &self.reader.get_ref().capture;
+                self.doc_prefix.extend_from_slice(cap);
+            }
+            let v = self.v.as_mut().unwrap();
+            if entering_context && !empty && v.current() == self.context_elem {
+                // A new context (Header): restart its tree and prelude.
+                if !is_root {
+                    v.builder = Builder::new();
+                    v.builder.open(self.context_elem.unwrap(), line, col);
+                }
+                self.context_path = v.path();
+                self.frozen = None;
+                self.prelude.clear();
+            }
+            if !is_root {
+                self.keep_prelude();
+            }
+            if v_depth(&self.v) == 0 && empty {
+                self.root_closed = true;
+            }
+            return true;
+        }
+        // A record: accept it in the envelope's content model, then cut its bytes.
+        let index = if self.context_elem.is_none() {
+            1
+        } else {
+            match v.accept_opaque(&local, line, col) {
+                Some((_, i)) => i,
+                None => 1,
+            }
+        };
+        if self.context_elem.is_none() {
+            // The record is the document element (StateDataSet).
+            self.context_path = String::new();
+        }
+        let ctx = self.context();
+        self.out.records += 1;
+        let ordinal = self.out.records;
+        if empty {
+            let bytes = std::mem::take(&mut self.reader.get_mut().capture);
+            self.sink.record(&info, RawRecord { bytes, line, column: col, offset: start_off, index, ordinal, context: ctx });
+            if self.context_elem.is_none() {
+                self.root_closed = true;
+            }
+            return true;
+        }
+        let mut depth = 1usize;
+        let mut buf = Vec::new();
+        let failure = loop {
+            buf.clear();
+            match self.reader.read_event_into(&mut buf) {
+                Ok(Event::Start(_)) => depth += 1,
+                Ok(Event::End(_)) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break None;
+                    }
+                }
+                Ok(Event::DocType(_)) => break Some((self.reader.buffer_position(), "DOCTYPE declarations are refused".to_string())),
+                Ok(Event::Eof) => break Some((self.reader.buffer_position(), "not well-formed: the document ends inside this record".to_string())),
+                Ok(_) => {}
+                Err(err) => break Some((self.reader.error_position(), format!("not well-formed: {err}"))),
+            }
+        };
+        let bytes = std::mem::take(&mut self.reader.get_mut().capture);
+        let rec = RawRecord { bytes, line, column: col, offset: start_off, index, ordinal, context: ctx };
+        match failure {
+            None => {
+                self.sink.record(&info, rec);
+                if self.context_elem.is_none() {
+                    self.root_closed = true;
+                }
+                true
+            }
+            Some((at, message)) => {
+                let rel = at.saturating_sub(start_off) as usize;
+                let (l, c) = LineIndex::new(&rec.bytes, line, col).at(rel);
+                let path = format!("{}/{}[{}]", rec.context.path, local, index);
+                let f = Finding { record: None, kind: Kind::Parse, rule: None, severity: Severity::Fatal, element: Some(local.clone()), line: l as u64, column: c as u64, path, message };
+                // The finding travels with the unreadable record (not in the envelope's list).
+                self.out.well_formed = false;
+                self.sink.unreadable(&info, rec, f);
+                false
+            }
+        }
+    }
+
+    /// Read the root element: pick dataset and version, set up the envelope validator.
+    fn start_document(&mut self, e: &BytesStart, version: VersionChoice, line: u32, col: u32) -> bool {
+        let local = String::from_utf8_lossy(split_qname(e.name().as_ref()).1).into_owned();
+        let version = match version {
+            VersionChoice::Fixed(v) => v,
+            VersionChoice::Auto => detect_version(e).unwrap_or("3.5.1"),
+        };
+        let Some(schema) = Schema::get(version, &local) else {
+            self.out.findings.push(Finding {
+                record: None,
+                kind: Kind::Xsd,
+                rule: None,
+                severity: Severity::Fatal,
+                element: Some(local.clone()),
+                line: line as u64,
+                column: col as u64,
+                path: format!("/{local}"),
+                message: format!("document element {local} is not a NEMSIS dataset (EMSDataSet, DEMDataSet or StateDataSet)"),
+            });
+            return false;
+        };
+        let m = schema.model;
+        let record_path = match local.as_str() {
+            "EMSDataSet" => "/EMSDataSet/Header/PatientCareReport",
+            "DEMDataSet" => "/DEMDataSet/DemographicReport",
+            _ => "/StateDataSet",
+        };
+        let record_elem = m.by_path(record_path).expect("record element in model");
+        self.context_elem = m.element(record_elem).parent;
+        let info = DocInfo { dataset: local, version, schema, record_elem };
+        self.sink.document(&info);
+        self.out.info = Some(info);
+        self.v = Some(Validator::new(schema, m.root, RecordContext::default(), Namespaces::default()));
+        true
+    }
+
+    /// The context shared by records of the current context element (frozen at its first record).
+    fn context(&mut self) -> Arc<Context> {
+        if let Some(c) = &self.frozen {
+            return c.clone();
+        }
+        let v = self.v.as_ref().unwrap();
+        let m = v.builder.rec.nodes.first().map(|_| v.builder.rec.clone()).unwrap_or_default();
+        let mut prelude = self.doc_prefix.clone();
+        prelude.extend_from_slice(&self.prelude);
+        // Close tags for the open envelope elements (context and its ancestors).
+        let info = self.out.info.as_ref().unwrap();
+        let mut epilogue = Vec::new();
+        let mut cur = info.schema.model.element(info.record_elem).parent;
+        while let Some(c) = cur {
+            let e = info.schema.model.element(c);
+            epilogue.extend_from_slice(format!("</{}>", e.name).as_bytes());
+            cur = e.parent;
+        }
+        let ctx = Arc::new(Context { path: self.context_path.clone(), tree: m, prelude, epilogue, ns: Namespaces::from_bindings(v.ns.bindings().to_vec()) });
+        self.frozen = Some(ctx.clone());
+        ctx
+    }
+}
+
+fn v_depth(v: &Option<Validator>) -> usize {
+    v.as_ref().map_or(0, |v| v.depth())
+}
+

@@ -1,5 +1,7 @@
 //! Validation: XSD (streaming, over the compiled model) and the value checks it relies on.
 
+pub mod report;
 pub mod value;
+pub mod value_stub;
 pub mod xsd;
 pub mod xsd_regex;

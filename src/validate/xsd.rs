@@ -1,1 +1,655 @@
-//! (in progress)
+//! Streaming XSD validation over the compiled model, building the record tree in the same pass.
+//!
+//! [`Validator`] consumes XML events (start tag, text, end tag) and checks, per element: the
+//! namespace, its place in the parent's content model (order, cardinality, unknown elements),
+//! attributes (allowed, required, typed), `xsi:nil` rules, and its value against the type's
+//! facets. Every accepted element becomes a node of the [`Builder`]'s record tree, so rules,
+//! coding and the extract read the same single parse. Two drivers feed it: [`validate_record`]
+//! (a record's bytes, in a worker) and the document splitter ([`crate::split`]), which validates
+//! the envelope around the records and hands each record's bytes off opaquely.
+
+use crate::finding::{Finding, Kind, Severity};
+use crate::record::{Builder, NodeId, Record};
+use crate::schema::model::{Content, ElemId, Model, NEMSIS_NS, XSI_NS};
+use crate::validate::value_stub::ValueChecker;
+use quick_xml::events::{BytesStart, Event};
+use std::sync::OnceLock;
+
+/// A model plus what validation precomputes from it (compiled patterns, code sets).
+pub struct Schema {
+    pub model: &'static Model,
+    pub values: ValueChecker,
+}
+
+impl std::fmt::Debug for Schema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Schema({} {})", self.model.version, self.model.dataset)
+    }
+}
+
+static SCHEMAS: [OnceLock<Schema>; 6] = [const { OnceLock::new() }; 6];
+
+impl Schema {
+    /// The validation-ready embedded schema for a version ("3.5.1"/"3.5.0") and dataset.
+    pub fn get(version: &str, dataset: &str) -> Option<&'static Schema> {
+        use crate::schema::builtin::{model, DATASETS, VERSIONS};
+        let vi = VERSIONS.iter().position(|v| *v == version)?;
+        let di = DATASETS.iter().position(|d| *d == dataset)?;
+        let model = model(version, dataset)?;
+        Some(SCHEMAS[vi * 3 + di].get_or_init(|| {
+            let values = ValueChecker::new(model).unwrap_or_else(|e| panic!("embedded model {version}/{dataset}: {e}"));
+            Schema { model, values }
+        }))
+    }
+}
+
+/// Namespace bindings in scope (prefix "" is the default namespace).
+#[derive(Debug, Clone, Default)]
+pub struct Namespaces {
+    bindings: Vec<(Vec<u8>, Vec<u8>)>,
+    marks: Vec<usize>,
+}
+
+impl Namespaces {
+    pub fn bindings(&self) -> &[(Vec<u8>, Vec<u8>)] {
+        &self.bindings
+    }
+    pub fn from_bindings(bindings: Vec<(Vec<u8>, Vec<u8>)>) -> Self {
+        Namespaces { bindings, marks: vec![] }
+    }
+    /// Push the scope of a start tag (its xmlns declarations).
+    pub fn push(&mut self, e: &BytesStart) {
+        self.marks.push(self.bindings.len());
+        for a in e.attributes().with_checks(false).flatten() {
+            let k = a.key.as_ref();
+            if k == b"xmlns" {
+                self.bindings.push((Vec::new(), a.value.to_vec()));
+            } else if let Some(p) = k.strip_prefix(b"xmlns:") {
+                self.bindings.push((p.to_vec(), a.value.to_vec()));
+            }
+        }
+    }
+    pub fn pop(&mut self) {
+        if let Some(m) = self.marks.pop() {
+            self.bindings.truncate(m);
+        }
+    }
+    pub fn resolve(&self, prefix: &[u8]) -> Option<&[u8]> {
+        if prefix == b"xml" {
+            return Some(b"http://www.w3.org/XML/1998/namespace");
+        }
+        self.bindings.iter().rev().find(|(p, _)| p == prefix).map(|(_, u)| u.as_slice())
+    }
+}
+
+pub fn split_qname(q: &[u8]) -> (&[u8], &[u8]) {
+    match memchr::memchr(b':', q) {
+        Some(i) => (&q[..i], &q[i + 1..]),
+        None => (&[], q),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Frame {
+    elem: ElemId,
+    node: NodeId,
+    /// Content-model state: index of the current particle and how often it occurred.
+    pos: u32,
+    count: u32,
+    /// Position of this element among same-named siblings (1-based).
+    index: u32,
+    nil: bool,
+    line: u32,
+    column: u32,
+}
+
+/// Where a record sits in its document, for paths and positions in findings.
+#[derive(Debug, Clone, Default)]
+pub struct RecordContext {
+    /// Path of the record's parent, e.g. `/EMSDataSet/Header[1]` ("" for a document root).
+    pub parent_path: String,
+    /// Position of the record among its same-named siblings (1-based).
+    pub index: u32,
+}
+
+/// The streaming validator. See the module documentation.
+pub struct Validator<'s> {
+    schema: &'s Schema,
+    frames: Vec<Frame>,
+    /// Depth inside a subtree being skipped (unknown element); 0 when not skipping.
+    skip: u32,
+    pub builder: Builder,
+    pub findings: Vec<Finding>,
+    pub ns: Namespaces,
+    /// The element the first start tag must be.
+    root: ElemId,
+    ctx: RecordContext,
+    /// The record's UUID attribute, once seen.
+    pub record_id: Option<String>,
+}
+
+impl<'s> Validator<'s> {
+    /// A validator whose first element must be `root` (the dataset root for a whole document,
+    /// or a record element such as PatientCareReport).
+    pub fn new(schema: &'s Schema, root: ElemId, ctx: RecordContext, ns: Namespaces) -> Self {
+        Validator { schema, frames: Vec::new(), skip: 0, builder: Builder::new(), findings: Vec::new(), ns, root, ctx, record_id: None }
+    }
+
+    pub fn model(&self) -> &'static Model {
+        self.schema.model
+    }
+
+    pub fn depth(&self) -> usize {
+        self.frames.len() + self.skip as usize
+    }
+
+    pub fn skipping(&self) -> bool {
+        self.skip > 0
+    }
+
+    /// The element of the innermost open frame.
+    pub fn current(&self) -> Option<ElemId> {
+        self.frames.last().map(|f| f.elem)
+    }
+
+    /// Path of the open frames, e.g. `/EMSDataSet/Header[1]/PatientCareReport[2]/eSituation`.
+    pub fn path(&self) -> String {
+        let m = self.model();
+        let mut p = self.ctx.parent_path.clone();
+        for f in &self.frames {
+            let e = m.element(f.elem);
+            p.push('/');
+            p.push_str(&e.name);
+            if e.max_occurs != Some(1) {
+                p.push_str(&format!("[{}]", f.index));
+            }
+        }
+        p
+    }
+
+    fn finding(&mut self, element: &str, path: String, line: u32, column: u32, message: String) {
+        self.findings.push(Finding {
+            record: self.record_id.clone(),
+            kind: Kind::Xsd,
+            rule: None,
+            severity: Severity::Fatal,
+            element: Some(element.to_string()),
+            line: line as u64,
+            column: column as u64,
+            path,
+            message,
+        });
+    }
+
+    /// Match a child named `local` against the innermost frame's content model. Returns the
+    /// child's element and its position among same-named siblings; None (with a finding) when
+    /// the parent's type has no such child.
+    fn match_child(&mut self, local: &str, line: u32, column: u32) -> Option<(ElemId, u32)> {
+        let m = self.model();
+        let Some(f) = self.frames.last() else {
+            if m.element(self.root).name == local {
+                return Some((self.root, self.ctx.index.max(1)));
+            }
+            let msg = format!("document element {local} is not expected; expected {}", m.element(self.root).name);
+            self.finding(local, format!("{}/{local}", self.ctx.parent_path), line, column, msg);
+            return None;
+        };
+        let parent = f.elem;
+        let children = match &m.element(parent).content {
+            Content::Sequence { children } => children,
+            Content::Simple { .. } => {
+                let msg = format!("{local} is not allowed inside {}, which holds a value, not elements", m.display(parent));
+                self.finding(local, format!("{}/{local}", self.path()), line, column, msg);
+                return None;
+            }
+        };
+        let Some(j) = children.iter().position(|c| m.element(*c).name == local) else {
+            let msg = match m.find(&local) {
+                Some(elsewhere) => {
+                    let home = m.element(elsewhere).parent.map_or(String::new(), |p| m.element(p).name.clone());
+                    format!("{local} does not belong in {} (it belongs in {home}){}", m.element(parent).name, expected_hint(m, children, f.pos, f.count))
+                }
+                None => format!("{local} is not a NEMSIS element of {}{}", m.element(parent).name, expected_hint(m, children, f.pos, f.count)),
+            };
+            self.finding(local, format!("{}/{local}", self.path()), line, column, msg);
+            return None;
+        };
+        let (pos, count, nil) = (f.pos as usize, f.count, f.nil);
+        let child = children[j];
+        let ce = m.element(child);
+        if nil {
+            let msg = format!("{} is nil (xsi:nil=\"true\") and must be empty, but contains {local}", m.display(parent));
+            self.finding(local, format!("{}/{local}", self.path()), line, column, msg);
+        }
+        let index;
+        if j == pos {
+            index = count + 1;
+            if ce.max_occurs.is_some_and(|mx| index > mx) {
+                let msg = format!("{} occurs more often than allowed (at most {})", m.display(child), ce.max_occurs.unwrap());
+                self.finding(local, format!("{}/{local}[{index}]", self.path()), line, column, msg);
+            }
+            self.frames.last_mut().unwrap().count = index;
+        } else if j > pos {
+            let mut missing = Vec::new();
+            for (k, c) in children.iter().enumerate().take(j).skip(pos) {
+                let have = if k == pos { count } else { 0 };
+                if have < m.element(*c).min_occurs {
+                    missing.push(m.element(*c).name.as_str());
+                }
+            }
+            if !missing.is_empty() {
+                let msg = format!("{} is not expected here: required {} must come before it", m.display(child), list(&missing));
+                self.finding(local, format!("{}/{local}", self.path()), line, column, msg);
+            }
+            index = 1;
+            let f = self.frames.last_mut().unwrap();
+            f.pos = j as u32;
+            f.count = 1;
+        } else {
+            let msg = format!("{} is out of order: it must come before {}", m.display(child), m.element(children[pos]).name);
+            self.finding(local, format!("{}/{local}", self.path()), line, column, msg);
+            index = 1;
+        }
+        Some((child, index))
+    }
+
+    /// A start tag. `empty` for `<x/>` (the caller must not call [`end`](Self::end) for it).
+    pub fn start(&mut self, e: &BytesStart, line: u32, column: u32, empty: bool) {
+        if self.skip > 0 {
+            if !empty {
+                self.skip += 1;
+            }
+            return;
+        }
+        self.ns.push(e);
+        let qname = e.name();
+        let (prefix, local_b) = split_qname(qname.as_ref());
+        let local = String::from_utf8_lossy(local_b);
+        // Inside a simple-content element any child element is an error of the parent (as
+        // xmllint reports it), whatever the child's namespace.
+        if let Some(f) = self.frames.last() {
+            if let Content::Simple { .. } = self.model().element(f.elem).content {
+                let m = self.model();
+                let (pname, pline, pcol) = (m.element(f.elem).name.clone(), line, column);
+                let msg = format!("{} holds a value, so element {local} is not allowed inside it", m.display(f.elem));
+                self.finding(&pname, self.path(), pline, pcol, msg);
+                self.begin_skip(empty);
+                return;
+            }
+        }
+        let ns_ok = self.ns.resolve(prefix) == Some(NEMSIS_NS.as_bytes());
+        if !ns_ok {
+            let uri = self.ns.resolve(prefix).map(|u| String::from_utf8_lossy(u).into_owned());
+            let msg = match uri {
+                None if !prefix.is_empty() => format!("element {} uses an undeclared namespace prefix", String::from_utf8_lossy(qname.as_ref())),
+                None => format!("element {local} is in no namespace; NEMSIS elements must be in {NEMSIS_NS}"),
+                Some(u) => format!("element {local} is in namespace {u}; NEMSIS elements must be in {NEMSIS_NS}"),
+            };
+            let path = format!("{}/{local}", self.path());
+            self.finding(&local, path, line, column, msg);
+            self.begin_skip(empty);
+            return;
+        }
+        let Some((elem, index)) = self.match_child(&local, line, column) else {
+            self.begin_skip(empty);
+            return;
+        };
+        let node = self.builder.open(elem, line, column);
+        self.frames.push(Frame { elem, node, pos: 0, count: 0, index, nil: false, line, column });
+        self.attributes(e, elem, line, column);
+        if empty {
+            self.end();
+        }
+    }
+
+    fn begin_skip(&mut self, empty: bool) {
+        self.ns.pop();
+        if !empty {
+            self.skip = 1;
+        }
+    }
+
+    fn attributes(&mut self, e: &BytesStart, elem: ElemId, line: u32, column: u32) {
+        let m = self.model();
+        let decl = m.element(elem);
+        let mut seen_required = 0usize;
+        let is_record_root = self.frames.len() == 1;
+        for a in e.attributes().with_checks(false).flatten() {
+            let key = a.key.as_ref();
+            if key == b"xmlns" || key.starts_with(b"xmlns:") {
+                continue;
+            }
+            let value = match a.unescape_value() {
+                Ok(v) => v,
+                Err(_) => {
+                    let msg = format!("attribute {} has an invalid character reference", String::from_utf8_lossy(key));
+                    self.finding(&decl.name, self.path(), line, column, msg);
+                    continue;
+                }
+            };
+            let (prefix, local_b) = split_qname(key);
+            let local = String::from_utf8_lossy(local_b);
+            if !prefix.is_empty() {
+                let uri = self.ns.resolve(prefix);
+                if uri == Some(XSI_NS.as_bytes()) {
+                    match local.as_ref() {
+                        "nil" => match value.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')) {
+                            "true" | "1" => {
+                                if decl.nillable {
+                                    self.frames.last_mut().unwrap().nil = true;
+                                    self.builder.set_nil();
+                                } else {
+                                    let msg = format!("{} cannot be nil (xsi:nil is not allowed on it)", m.display(elem));
+                                    self.finding(&decl.name, self.path(), line, column, msg);
+                                }
+                            }
+                            "false" | "0" => {
+                                if !decl.nillable {
+                                    let msg = format!("{} cannot be nil (xsi:nil is not allowed on it)", m.display(elem));
+                                    self.finding(&decl.name, self.path(), line, column, msg);
+                                }
+                            }
+                            _ => {
+                                let msg = format!("xsi:nil on {} must be true or false", decl.name);
+                                self.finding(&decl.name, self.path(), line, column, msg);
+                            }
+                        },
+                        "schemaLocation" | "noNamespaceSchemaLocation" => {}
+                        other => {
+                            let msg = format!("attribute xsi:{other} is not supported on {}", decl.name);
+                            self.finding(&decl.name, self.path(), line, column, msg);
+                        }
+                    }
+                } else {
+                    let msg = format!("attribute {} is not allowed on {}", String::from_utf8_lossy(key), m.display(elem));
+                    self.finding(&decl.name, self.path(), line, column, msg);
+                }
+                continue;
+            }
+            let Some(ad) = decl.attributes.iter().find(|a| a.name == local) else {
+                let allowed: Vec<&str> = decl.attributes.iter().map(|a| a.name.as_str()).collect();
+                let msg = if allowed.is_empty() {
+                    format!("attribute {local} is not allowed on {}", m.display(elem))
+                } else {
+                    format!("attribute {local} is not allowed on {} (allowed: {})", m.display(elem), allowed.join(", "))
+                };
+                self.finding(&decl.name, self.path(), line, column, msg);
+                continue;
+            };
+            if ad.required {
+                seen_required += 1;
+            }
+            if let Err(why) = self.schema.values.check(m, ad.value_type, &value) {
+                let msg = format!("{} attribute {local}: {why}", m.display(elem));
+                self.finding(&decl.name, self.path(), line, column, msg);
+            }
+            if is_record_root && local == "UUID" && self.record_id.is_none() {
+                self.record_id = Some(value.to_string());
+                for f in &mut self.findings {
+                    f.record = self.record_id.clone();
+                }
+            }
+            self.builder.attr(&local, &value);
+        }
+        let required = decl.attributes.iter().filter(|a| a.required).count();
+        if seen_required < required {
+            for ad in decl.attributes.iter().filter(|a| a.required) {
+                let present = e.attributes().with_checks(false).flatten().any(|a| a.key.as_ref() == ad.name.as_bytes());
+                if !present {
+                    let msg = format!("{} is missing its required attribute {}", m.display(elem), ad.name);
+                    self.finding(&decl.name, self.path(), line, column, msg);
+                }
+            }
+        }
+    }
+
+    /// Character data (already unescaped) directly inside the innermost open element.
+    pub fn text(&mut self, s: &str, line: u32, column: u32) {
+        if self.skip > 0 {
+            return;
+        }
+        let m = self.model();
+        let Some(f) = self.frames.last() else { return };
+        match m.element(f.elem).content {
+            Content::Simple { .. } => self.builder.text(s),
+            Content::Sequence { .. } => {
+                if !s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+                    let name = m.element(f.elem).name.clone();
+                    let msg = format!("{} holds elements only; text is not allowed in it", m.display(f.elem));
+                    self.finding(&name, self.path(), line, column, msg);
+                }
+            }
+        }
+    }
+
+    /// An end tag (of the innermost open element).
+    pub fn end(&mut self) {
+        if self.skip > 0 {
+            self.skip -= 1;
+            if self.skip == 0 {
+                // the skipped element's own namespace scope was popped when skipping began
+            }
+            return;
+        }
+        let m = self.model();
+        let Some(f) = self.frames.last().cloned() else { return };
+        let e = m.element(f.elem);
+        match &e.content {
+            Content::Simple { value_type } => {
+                let value = self.builder.rec.value(f.node);
+                if f.nil {
+                    if !value.is_empty() {
+                        let msg = format!("{} is nil (xsi:nil=\"true\") and must be empty", m.display(f.elem));
+                        self.finding(&e.name, self.path(), f.line, f.column, msg);
+                    }
+                } else if let Err(why) = self.schema.values.check(m, *value_type, value) {
+                    let msg = format!("{}: {why}", m.display(f.elem));
+                    self.finding(&e.name, self.path(), f.line, f.column, msg);
+                }
+            }
+            Content::Sequence { children } if !f.nil => {
+                let mut missing = Vec::new();
+                for (k, c) in children.iter().enumerate().skip(f.pos as usize) {
+                    let have = if k == f.pos as usize { f.count } else { 0 };
+                    if have < m.element(*c).min_occurs {
+                        missing.push(m.element(*c).name.as_str());
+                    }
+                }
+                if !missing.is_empty() {
+                    let msg = format!("{} is missing required {}", m.display(f.elem), list(&missing));
+                    self.finding(&e.name, self.path(), f.line, f.column, msg);
+                }
+            }
+            Content::Sequence { .. } => {}
+        }
+        self.frames.pop();
+        self.builder.close();
+        self.ns.pop();
+    }
+
+    /// For the splitter: accept a record element (PatientCareReport...) in the content model of
+    /// the innermost frame without descending into it (a worker validates its inside).
+    /// Returns the position of the record among its siblings, or None if not allowed here.
+    pub fn accept_opaque(&mut self, local: &str, line: u32, column: u32) -> Option<(ElemId, u32)> {
+        if self.skip > 0 {
+            return None;
+        }
+        self.match_child(local, line, column)
+    }
+
+    pub fn finish(self) -> (Record, Vec<Finding>) {
+        (self.builder.finish(), self.findings)
+    }
+}
+
+fn list(names: &[&str]) -> String {
+    match names.len() {
+        1 => format!("element {}", names[0]),
+        _ => format!("elements {}", names.join(", ")),
+    }
+}
+
+/// "; expected X" listing what may come next at this point of a sequence.
+fn expected_hint(m: &Model, children: &[ElemId], pos: u32, count: u32) -> String {
+    let mut next = Vec::new();
+    for (k, c) in children.iter().enumerate().skip(pos as usize) {
+        let e = m.element(*c);
+        let have = if k == pos as usize { count } else { 0 };
+        if e.max_occurs.is_none_or(|mx| have < mx) {
+            next.push(e.name.as_str());
+        }
+        if have < e.min_occurs {
+            break;
+        }
+    }
+    if next.is_empty() {
+        String::new()
+    } else {
+        format!("; expected {}", next.join(" or "))
+    }
+}
+
+/// Maps byte offsets in a record's bytes to 1-based line and column, incrementally
+/// (offsets must not decrease).
+pub struct LineIndex<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: u32,
+    line_start: usize,
+    base_line: u32,
+    base_column: u32,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(bytes: &'a [u8], base_line: u32, base_column: u32) -> Self {
+        LineIndex { bytes, pos: 0, line: 0, line_start: 0, base_line, base_column }
+    }
+    pub fn at(&mut self, off: usize) -> (u32, u32) {
+        let off = off.min(self.bytes.len());
+        if off > self.pos {
+            let seg = &self.bytes[self.pos..off];
+            let n = memchr::memchr_iter(b'\n', seg).count();
+            if n > 0 {
+                self.line += n as u32;
+                self.line_start = self.pos + memchr::memrchr(b'\n', seg).unwrap() + 1;
+            }
+            self.pos = off;
+        }
+        let col = (off - self.line_start) as u32 + 1;
+        if self.line == 0 {
+            (self.base_line, self.base_column + col - 1)
+        } else {
+            (self.base_line + self.line, col)
+        }
+    }
+}
+
+/// The outcome of parsing and validating one record's bytes.
+pub struct RecordOutcome {
+    pub tree: Record,
+    pub findings: Vec<Finding>,
+    /// False when the bytes were not well-formed XML (a `parse` finding says where).
+    pub well_formed: bool,
+    pub record_id: Option<String>,
+}
+
+/// Parse and validate one record (the bytes of one record element, as cut by the splitter).
+/// `line`/`column` give the position of its first byte in the document; `ns` the namespace
+/// bindings in scope there.
+pub fn validate_record(schema: &Schema, root: ElemId, bytes: &[u8], line: u32, column: u32, ctx: RecordContext, ns: Namespaces) -> RecordOutcome {
+    let mut v = Validator::new(schema, root, ctx, ns);
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    reader.config_mut().check_comments = true;
+    let mut lines = LineIndex::new(bytes, line, column);
+    let mut well_formed = true;
+    let mut depth = 0usize;
+    loop {
+        let mut before = reader.buffer_position() as usize;
+        // After a text event quick-xml has already consumed the next '<'.
+        if before > 0 && bytes.get(before - 1) == Some(&b'<') {
+            before -= 1;
+        }
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                let (l, c) = lines.at(before);
+                depth += 1;
+                v.start(&e, l, c, false);
+            }
+            Ok(Event::Empty(e)) => {
+                let (l, c) = lines.at(before);
+                v.start(&e, l, c, true);
+            }
+            Ok(Event::End(_)) => {
+                depth = depth.saturating_sub(1);
+                v.end();
+            }
+            Ok(Event::Text(t)) => match t.unescape() {
+                Ok(s) => {
+                    let (l, c) = lines.at(before);
+                    v.text(&s, l, c);
+                }
+                Err(err) => {
+                    let (l, c) = lines.at(before);
+                    parse_finding(&mut v, l, c, format!("not well-formed: {err}"));
+                    well_formed = false;
+                    break;
+                }
+            },
+            Ok(Event::CData(t)) => match std::str::from_utf8(&t) {
+                Ok(s) => {
+                    let (l, c) = lines.at(before);
+                    v.text(s, l, c);
+                }
+                Err(_) => {
+                    let (l, c) = lines.at(before);
+                    parse_finding(&mut v, l, c, "not well-formed: invalid UTF-8".into());
+                    well_formed = false;
+                    break;
+                }
+            },
+            Ok(Event::DocType(_)) => {
+                let (l, c) = lines.at(before);
+                parse_finding(&mut v, l, c, "DOCTYPE declarations are refused".into());
+                well_formed = false;
+                break;
+            }
+            Ok(Event::Eof) => {
+                if depth > 0 {
+                    let (l, c) = lines.at(bytes.len());
+                    parse_finding(&mut v, l, c, "not well-formed: the record ends before its elements are closed".into());
+                    well_formed = false;
+                }
+                break;
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let (l, c) = lines.at(reader.error_position() as usize);
+                parse_finding(&mut v, l, c, format!("not well-formed: {err}"));
+                well_formed = false;
+                break;
+            }
+        }
+    }
+    if well_formed {
+        if let Err(msg) = check_utf8_names(bytes) {
+            let (l, c) = lines.at(bytes.len());
+            parse_finding(&mut v, l, c, msg);
+            well_formed = false;
+        }
+    }
+    let record_id = v.record_id.clone();
+    let (tree, findings) = v.finish();
+    RecordOutcome { tree, findings, well_formed, record_id }
+}
+
+/// quick-xml does not decode names and attribute values it is not asked for; make sure the
+/// whole record is UTF-8 (NEMSIS documents are UTF-8).
+fn check_utf8_names(bytes: &[u8]) -> Result<(), String> {
+    std::str::from_utf8(bytes).map(|_| ()).map_err(|e| format!("not well-formed: invalid UTF-8 at byte {}", e.valid_up_to()))
+}
+
+pub fn parse_finding(v: &mut Validator, line: u32, column: u32, message: String) {
+    let path = v.path();
+    let element = v.current().map(|e| v.schema.model.element(e).name.clone());
+    v.findings.push(Finding { record: v.record_id.clone(), kind: Kind::Parse, rule: None, severity: Severity::Fatal, element, line: line as u64, column: column as u64, path, message });
+}
