@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod coding;
 pub mod document;
+pub mod extract;
 pub mod finding;
 pub mod pipeline;
 pub mod record;

@@ -1,6 +1,7 @@
 //! Command-line interface: one file per subcommand, each opening with its usage.
 //! `main.rs` only calls [`main`], which parses arguments and dispatches.
 
+pub mod ingest;
 pub mod schema;
 pub mod validate;
 
@@ -17,6 +18,9 @@ struct Cli {
 enum Command {
     /// Validate NEMSIS documents against the official XSDs (streaming, parallel).
     Validate(validate::Args),
+    /// Ingest NEMSIS documents into an analytic extract (Parquet or CSV) with findings,
+    /// rejects and a manifest.
+    Ingest(ingest::Args),
     /// Compile, show and list the NEMSIS schema model.
     #[command(subcommand)]
     Schema(schema::Command),
@@ -37,6 +41,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Validate(a) => validate::run(a),
+        Command::Ingest(a) => ingest::run(a),
         Command::Schema(c) => schema::run(c),
     };
     match result {

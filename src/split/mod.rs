@@ -37,8 +37,13 @@ pub struct Context {
     /// (XML declaration, root start tag, and for EMS the Header's prelude), used to write
     /// rejected records back out as a valid document.
     pub prelude: Vec<u8>,
+    /// How much of `prelude` is the document's own start (XML declaration, root start tag),
+    /// shared by every context of the document.
+    pub prefix_len: usize,
     /// Close tags that end a document started by `prelude` (e.g. `</Header></EMSDataSet>`).
     pub epilogue: Vec<u8>,
+    /// How much of the end of `epilogue` closes the document element.
+    pub root_close_len: usize,
     /// Namespace bindings in scope at the records.
     pub ns: Namespaces,
 }
@@ -503,13 +508,18 @@ impl<R: BufRead> Splitter<'_, R> {
         // Close tags for the open envelope elements (context and its ancestors).
         let info = self.out.info.as_ref().unwrap();
         let mut epilogue = Vec::new();
+        let mut root_close_len = 0;
         let mut cur = info.schema.model.element(info.record_elem).parent;
         while let Some(c) = cur {
             let e = info.schema.model.element(c);
-            epilogue.extend_from_slice(format!("</{}>", e.name).as_bytes());
+            let close = format!("</{}>", e.name);
+            root_close_len = close.len();
+            epilogue.extend_from_slice(close.as_bytes());
             cur = e.parent;
         }
-        let ctx = Arc::new(Context { path: self.context_path.clone(), tree: m, prelude, epilogue, ns: Namespaces::from_bindings(v.ns.bindings().to_vec()) });
+        let prefix_len = self.doc_prefix.len();
+        let ns = Namespaces::from_bindings(v.ns.bindings().to_vec());
+        let ctx = Arc::new(Context { path: self.context_path.clone(), tree: m, prelude, prefix_len, epilogue, root_close_len, ns });
         self.frozen = Some(ctx.clone());
         ctx
     }

@@ -1,0 +1,149 @@
+//! Lexical XSD values → typed extract values (dates, date-times with offsets, decimals).
+//! Values that do not parse (only in records that failed the XSD) become nulls.
+
+/// Trim XML whitespace (the whiteSpace=collapse types).
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+}
+
+fn num(s: &str) -> Option<i64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DD` (optionally with a timezone, ignored for a date) → days since the epoch.
+pub fn date(s: &str) -> Option<i32> {
+    let s = trim(s);
+    if s.len() < 10 || s.as_bytes()[4] != b'-' || s.as_bytes()[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (num(&s[0..4])?, num(&s[5..7])?, num(&s[8..10])?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d) as i32)
+}
+
+/// Parse a timezone suffix: `Z`, `+hh:mm`, `-hh:mm`, or none → minutes east of UTC.
+fn offset(tz: &str) -> Option<Option<i32>> {
+    match tz {
+        "" => Some(None),
+        "Z" => Some(Some(0)),
+        _ if tz.len() == 6 && tz.as_bytes()[3] == b':' => {
+            let sign = match tz.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let (h, m) = (num(&tz[1..3])?, num(&tz[4..6])?);
+            Some(Some(sign * (h * 60 + m) as i32))
+        }
+        _ => None,
+    }
+}
+
+/// `YYYY-MM-DDThh:mm:ss(.f)?(tz)?` → (microseconds since the epoch in UTC, offset minutes).
+/// A date-time without timezone is taken as UTC with a null offset.
+pub fn datetime(s: &str) -> Option<(i64, Option<i32>)> {
+    let s = trim(s);
+    let days = date(s.get(..10)?)? as i64;
+    let rest = s.get(10..)?;
+    let rest = rest.strip_prefix('T')?;
+    if rest.len() < 8 || rest.as_bytes()[2] != b':' || rest.as_bytes()[5] != b':' {
+        return None;
+    }
+    let (h, mi, se) = (num(&rest[0..2])?, num(&rest[3..5])?, num(&rest[6..8])?);
+    let mut tail = &rest[8..];
+    let mut micros = 0i64;
+    if let Some(f) = tail.strip_prefix('.') {
+        let end = f.find(|c: char| !c.is_ascii_digit()).unwrap_or(f.len());
+        let digits = &f[..end];
+        if digits.is_empty() {
+            return None;
+        }
+        let mut us = String::from(&digits[..digits.len().min(6)]);
+        while us.len() < 6 {
+            us.push('0');
+        }
+        micros = us.parse().ok()?;
+        tail = &f[end..];
+    }
+    let off = offset(tail)?;
+    let local = ((days * 24 + h) * 60 + mi) * 60 + se;
+    let utc = local - off.unwrap_or(0) as i64 * 60;
+    Some((utc * 1_000_000 + micros, off))
+}
+
+/// A decimal literal scaled to `scale` fraction digits (truncating extra digits).
+pub fn decimal(s: &str, scale: i8) -> Option<i128> {
+    let s = trim(s);
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if int.is_empty() && frac.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut v: i128 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let bytes = frac.as_bytes();
+    for i in 0..scale.max(0) as usize {
+        let d = bytes.get(i).map_or(0, |b| (b - b'0') as i128);
+        v = v.checked_mul(10)?.checked_add(d)?;
+    }
+    Some(if neg { -v } else { v })
+}
+
+pub fn int(s: &str) -> Option<i64> {
+    trim(s).trim_start_matches('+').parse().ok()
+}
+
+pub fn float(s: &str) -> Option<f64> {
+    let t = trim(s);
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+')) {
+        return None;
+    }
+    t.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_datetimes() {
+        assert_eq!(date("1970-01-01"), Some(0));
+        assert_eq!(date("2000-03-01"), Some(11017));
+        assert_eq!(date("1969-12-31"), Some(-1));
+        // 2023-06-01T10:00:00-05:00 is 15:00 UTC
+        let (us, off) = datetime("2023-06-01T10:00:00-05:00").unwrap();
+        assert_eq!(off, Some(-300));
+        assert_eq!(us, (days_from_civil(2023, 6, 1) * 86400 + 15 * 3600) * 1_000_000);
+        assert_eq!(datetime("2023-06-01T10:00:00.25Z").unwrap(), ((days_from_civil(2023, 6, 1) * 86400 + 10 * 3600) * 1_000_000 + 250_000, Some(0)));
+        assert_eq!(datetime("2023-06-01 10:00:00Z"), None);
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(decimal("12.5", 2), Some(1250));
+        assert_eq!(decimal("-0.05", 2), Some(-5));
+        assert_eq!(decimal("7", 1), Some(70));
+        assert_eq!(decimal("abc", 1), None);
+        assert_eq!(int(" 42 "), Some(42));
+        assert_eq!(float("98.6"), Some(98.6));
+    }
+}

@@ -1,0 +1,207 @@
+//! One output table: typed Arrow column builders, flushed in batches to a Parquet or CSV file.
+
+use super::convert;
+use super::plan::ColType;
+use anyhow::{Context, Result};
+use arrow_array::builder::*;
+use arrow_array::types::Int32Type;
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Rows kept in builders before they are written as one batch.
+const BATCH_ROWS: usize = 8192;
+
+/// One cell of a row, before typing.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Cell<'a> {
+    #[default]
+    Null,
+    Str(&'a str),
+    Int(i64),
+    Bool(bool),
+}
+
+pub fn arrow_type(t: ColType) -> DataType {
+    match t {
+        ColType::Code => DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+        ColType::Text => DataType::Utf8,
+        ColType::Int | ColType::Key => DataType::Int64,
+        ColType::Decimal(p, s) => DataType::Decimal128(p, s),
+        ColType::Float => DataType::Float64,
+        ColType::Date => DataType::Date32,
+        ColType::DateTime => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        ColType::OffsetMinutes => DataType::Int16,
+        ColType::Bool => DataType::Boolean,
+    }
+}
+
+enum Col {
+    Code(StringDictionaryBuilder<Int32Type>),
+    Text(StringBuilder),
+    Int(Int64Builder),
+    Decimal(Decimal128Builder, i8),
+    Float(Float64Builder),
+    Date(Date32Builder),
+    DateTime(TimestampMicrosecondBuilder),
+    Offset(Int16Builder),
+    Bool(BooleanBuilder),
+}
+
+impl Col {
+    fn new(t: ColType) -> Col {
+        match t {
+            ColType::Code => Col::Code(StringDictionaryBuilder::new()),
+            ColType::Text => Col::Text(StringBuilder::new()),
+            ColType::Int | ColType::Key => Col::Int(Int64Builder::new()),
+            ColType::Decimal(p, s) => Col::Decimal(Decimal128Builder::new().with_precision_and_scale(p, s).expect("valid decimal"), s),
+            ColType::Float => Col::Float(Float64Builder::new()),
+            ColType::Date => Col::Date(Date32Builder::new()),
+            ColType::DateTime => Col::DateTime(TimestampMicrosecondBuilder::new().with_timezone("UTC")),
+            ColType::OffsetMinutes => Col::Offset(Int16Builder::new()),
+            ColType::Bool => Col::Bool(BooleanBuilder::new()),
+        }
+    }
+
+    fn append(&mut self, c: Cell) {
+        match (self, c) {
+            (Col::Code(b), Cell::Str(s)) => b.append_value(s),
+            (Col::Text(b), Cell::Str(s)) => b.append_value(s),
+            (Col::Int(b), Cell::Int(i)) => b.append_value(i),
+            (Col::Int(b), Cell::Str(s)) => b.append_option(convert::int(s)),
+            (Col::Decimal(b, scale), Cell::Str(s)) => b.append_option(convert::decimal(s, *scale)),
+            (Col::Float(b), Cell::Str(s)) => b.append_option(convert::float(s)),
+            (Col::Date(b), Cell::Str(s)) => b.append_option(convert::date(s)),
+            (Col::DateTime(b), Cell::Str(s)) => b.append_option(convert::datetime(s).map(|(us, _)| us)),
+            (Col::Offset(b), Cell::Str(s)) => b.append_option(convert::datetime(s).and_then(|(_, o)| o).map(|o| o as i16)),
+            (Col::Bool(b), Cell::Bool(v)) => b.append_value(v),
+            (col, _) => col.append_null(),
+        }
+    }
+
+    fn append_null(&mut self) {
+        match self {
+            Col::Code(b) => b.append_null(),
+            Col::Text(b) => b.append_null(),
+            Col::Int(b) => b.append_null(),
+            Col::Decimal(b, _) => b.append_null(),
+            Col::Float(b) => b.append_null(),
+            Col::Date(b) => b.append_null(),
+            Col::DateTime(b) => b.append_null(),
+            Col::Offset(b) => b.append_null(),
+            Col::Bool(b) => b.append_null(),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Col::Code(b) => Arc::new(b.finish()),
+            Col::Text(b) => Arc::new(b.finish()),
+            Col::Int(b) => Arc::new(b.finish()),
+            Col::Decimal(b, _) => Arc::new(b.finish()),
+            Col::Float(b) => Arc::new(b.finish()),
+            Col::Date(b) => Arc::new(b.finish()),
+            Col::DateTime(b) => Arc::new(b.finish()),
+            Col::Offset(b) => Arc::new(b.finish()),
+            Col::Bool(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// Output format of the extract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Parquet,
+    Csv,
+}
+
+enum Writer {
+    Parquet(ArrowWriter<BufWriter<File>>),
+    Csv(arrow_csv::Writer<BufWriter<File>>),
+}
+
+/// A table being written: builders for the current batch plus the file writer.
+pub struct Table {
+    pub name: String,
+    schema: SchemaRef,
+    cols: Vec<Col>,
+    rows: usize,
+    pub total_rows: u64,
+    writer: Writer,
+}
+
+impl Table {
+    /// Create `<dir>/<name>.parquet` (or `.csv`) with the given columns.
+    pub fn create(dir: &Path, name: &str, columns: &[(String, ColType)], format: Format) -> Result<Table> {
+        let fields: Vec<Field> = columns.iter().map(|(n, t)| Field::new(n, arrow_type(*t), !matches!(t, ColType::Key))).collect();
+        let schema = Arc::new(Schema::new(fields));
+        let ext = if format == Format::Parquet { "parquet" } else { "csv" };
+        let path = dir.join(format!("{name}.{ext}"));
+        let file = BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?);
+        let writer = match format {
+            Format::Parquet => {
+                let props = WriterProperties::builder().set_compression(Compression::SNAPPY).set_created_by(format!("nemsis {}", env!("CARGO_PKG_VERSION"))).build();
+                Writer::Parquet(ArrowWriter::try_new(file, schema.clone(), Some(props))?)
+            }
+            Format::Csv => Writer::Csv(arrow_csv::WriterBuilder::new().with_header(true).build(file)),
+        };
+        Ok(Table { name: name.to_string(), schema, cols: columns.iter().map(|(_, t)| Col::new(*t)).collect(), rows: 0, total_rows: 0, writer })
+    }
+
+    pub fn width(&self) -> usize {
+        self.cols.len()
+    }
+
+    /// Append one row (cells in column order; a shorter row is padded with nulls).
+    pub fn push(&mut self, row: &[Cell]) -> Result<()> {
+        for (i, col) in self.cols.iter_mut().enumerate() {
+            col.append(row.get(i).copied().unwrap_or_default());
+        }
+        self.rows += 1;
+        self.total_rows += 1;
+        if self.rows >= BATCH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let arrays: Vec<ArrayRef> = self.cols.iter_mut().map(Col::finish).collect();
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
+        match &mut self.writer {
+            Writer::Parquet(w) => w.write(&batch)?,
+            Writer::Csv(w) => w.write(&batch)?,
+        }
+        self.rows = 0;
+        Ok(())
+    }
+
+    /// Write what is left and close the file.
+    pub fn finish(mut self) -> Result<u64> {
+        self.flush()?;
+        match self.writer {
+            Writer::Parquet(w) => {
+                w.close()?;
+            }
+            Writer::Csv(w) => {
+                let mut inner = w.into_inner();
+                std::io::Write::flush(&mut inner)?;
+                if self.total_rows == 0 {
+                    // arrow-csv writes the header with the first batch; keep empty tables readable
+                    let names: Vec<&str> = self.schema.fields().iter().map(|f| f.name().as_str()).collect();
+                    std::io::Write::write_all(&mut inner, format!("{}\n", names.join(",")).as_bytes())?;
+                }
+            }
+        }
+        Ok(self.total_rows)
+    }
+}
