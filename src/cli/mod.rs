@@ -1,6 +1,7 @@
 //! Command-line interface: one file per subcommand, each opening with its usage.
 //! `main.rs` only calls [`main`], which parses arguments and dispatches.
 
+pub mod code;
 pub mod ingest;
 pub mod schema;
 pub mod validate;
@@ -21,6 +22,8 @@ enum Command {
     /// Ingest NEMSIS documents into an analytic extract (Parquet or CSV) with findings,
     /// rejects and a manifest.
     Ingest(ingest::Args),
+    /// Ambulance coding of EMS PCRs (level, HCPCS, mileage, modifiers, supplies, ICD-10-CM, findings).
+    Code(code::Args),
     /// Compile, show and list the NEMSIS schema model.
     #[command(subcommand)]
     Schema(schema::Command),
@@ -42,6 +45,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Ingest(a) => ingest::run(a),
+        Command::Code(a) => code::run(a),
         Command::Schema(c) => schema::run(c),
     };
     match result {

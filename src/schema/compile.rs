@@ -502,3 +502,26 @@ mod tests {
         assert!(err.contains("unsupported xs:choice") && err.contains(":2"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod drift {
+    /// The committed models must equal a fresh compile of the official XSDs (`make schemas`).
+    #[test]
+    fn schema_models_are_current() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        for v in crate::schema::builtin::VERSIONS {
+            let dir = root.join("../shared/nemsis").join(format!("v{v}")).join("XSDs");
+            if !dir.is_dir() {
+                eprintln!("SKIPPED: {} not found", dir.display());
+                return;
+            }
+            for d in crate::schema::builtin::DATASETS {
+                let fresh = super::compile(&dir, d, v).unwrap();
+                let mut json = serde_json::to_string_pretty(&fresh).unwrap();
+                json.push('\n');
+                let committed = std::fs::read_to_string(root.join("schemas").join(v).join(format!("{d}.json"))).unwrap();
+                assert!(json == committed, "schemas/{v}/{d}.json is stale: run `make schemas`");
+            }
+        }
+    }
+}

@@ -48,6 +48,8 @@ impl Schema {
 pub struct Namespaces {
     bindings: Vec<(Vec<u8>, Vec<u8>)>,
     marks: Vec<usize>,
+    /// Whether the default namespace in scope is NEMSIS (the common case, checked per element).
+    default_nemsis: bool,
 }
 
 impl Namespaces {
@@ -55,11 +57,17 @@ impl Namespaces {
         &self.bindings
     }
     pub fn from_bindings(bindings: Vec<(Vec<u8>, Vec<u8>)>) -> Self {
-        Namespaces { bindings, marks: vec![] }
+        let mut ns = Namespaces { bindings, marks: vec![], default_nemsis: false };
+        ns.refresh();
+        ns
+    }
+    fn refresh(&mut self) {
+        self.default_nemsis = self.resolve(b"") == Some(NEMSIS_NS.as_bytes());
     }
     /// Push the scope of a start tag (its xmlns declarations).
     pub fn push(&mut self, e: &BytesStart) {
-        self.marks.push(self.bindings.len());
+        let before = self.bindings.len();
+        self.marks.push(before);
         for a in e.attributes().with_checks(false).flatten() {
             let k = a.key.as_ref();
             if k == b"xmlns" {
@@ -68,10 +76,16 @@ impl Namespaces {
                 self.bindings.push((p.to_vec(), a.value.to_vec()));
             }
         }
+        if self.bindings.len() != before {
+            self.refresh();
+        }
     }
     pub fn pop(&mut self) {
         if let Some(m) = self.marks.pop() {
-            self.bindings.truncate(m);
+            if self.bindings.len() != m {
+                self.bindings.truncate(m);
+                self.refresh();
+            }
         }
     }
     pub fn resolve(&self, prefix: &[u8]) -> Option<&[u8]> {
@@ -79,6 +93,14 @@ impl Namespaces {
             return Some(b"http://www.w3.org/XML/1998/namespace");
         }
         self.bindings.iter().rev().find(|(p, _)| p == prefix).map(|(_, u)| u.as_slice())
+    }
+    /// Whether a name with this prefix is in the NEMSIS namespace.
+    pub fn is_nemsis(&self, prefix: &[u8]) -> bool {
+        if prefix.is_empty() {
+            self.default_nemsis
+        } else {
+            self.resolve(prefix) == Some(NEMSIS_NS.as_bytes())
+        }
     }
 }
 
@@ -203,7 +225,12 @@ impl<'s> Validator<'s> {
                 return None;
             }
         };
-        let Some(j) = children.iter().position(|c| m.element(*c).name == local) else {
+        // Children mostly arrive in schema order: search from the current particle on, then
+        // the earlier ones (an out-of-order child).
+        let is = |c: &ElemId| m.element(*c).name.as_bytes() == local.as_bytes();
+        let pos = f.pos as usize;
+        let found = children[pos..].iter().position(is).map(|j| j + pos).or_else(|| children[..pos].iter().position(is));
+        let Some(j) = found else {
             let msg = match m.find(&local) {
                 Some(elsewhere) => {
                     let home = m.element(elsewhere).parent.map_or(String::new(), |p| m.element(p).name.clone());
@@ -277,7 +304,7 @@ impl<'s> Validator<'s> {
                 return;
             }
         }
-        let ns_ok = self.ns.resolve(prefix) == Some(NEMSIS_NS.as_bytes());
+        let ns_ok = self.ns.is_nemsis(prefix);
         if !ns_ok {
             let uri = self.ns.resolve(prefix).map(|u| String::from_utf8_lossy(u).into_owned());
             let msg = match uri {
