@@ -41,6 +41,8 @@ pub struct RecordResult {
     pub outcome: Option<RecordOutcome>,
     /// Findings of the record (parse, XSD, and later stages).
     pub findings: Vec<Finding>,
+    /// The ambulance coding of an EMS PCR, when the coding stage ran.
+    pub coding: Option<crate::coding::CodingResult>,
 }
 
 impl RecordResult {
@@ -48,9 +50,10 @@ impl RecordResult {
     pub fn xsd_valid(&self) -> bool {
         self.outcome.as_ref().is_some_and(|o| o.well_formed) && !self.findings.iter().any(|f| matches!(f.kind, Kind::Xsd | Kind::Parse))
     }
-    /// Rejected: not XSD-valid, or a rule finding of severity ERROR/FATAL.
+    /// Rejected: not XSD-valid, or a rule finding of severity ERROR/FATAL (coding findings
+    /// are about the claim, not the record, and never reject it).
     pub fn rejected(&self) -> bool {
-        !self.xsd_valid() || self.findings.iter().any(|f| f.severity.rejects())
+        !self.xsd_valid() || self.findings.iter().any(|f| f.kind != Kind::Coding && f.severity.rejects())
     }
     pub fn readable(&self) -> bool {
         self.outcome.as_ref().is_some_and(|o| o.well_formed)
@@ -86,10 +89,10 @@ enum Work {
 }
 
 /// A per-record stage that runs in the workers after XSD validation (rules, coding).
-pub type Stage = dyn Fn(&mut RecordResult) + Sync;
+pub type Stage<'a> = dyn Fn(&mut RecordResult) + Sync + 'a;
 
 /// Run the pipeline over `inputs`, handing every item to `sink` in input order.
-pub fn run(inputs: &[String], opts: &Options, stages: &[&Stage], sink: &mut dyn Sink) -> anyhow::Result<()> {
+pub fn run(inputs: &[String], opts: &Options, stages: &[&Stage<'_>], sink: &mut dyn Sink) -> anyhow::Result<()> {
     let threads = opts.threads.max(1);
     let window = 64 + threads * 16;
     let (work_tx, work_rx) = bounded::<(u64, Work)>(threads * 4);
@@ -140,7 +143,7 @@ pub fn run(inputs: &[String], opts: &Options, stages: &[&Stage], sink: &mut dyn 
     }
 }
 
-fn worker(rx: Receiver<(u64, Work)>, tx: Sender<(u64, Item)>, stages: &[&Stage]) {
+fn worker(rx: Receiver<(u64, Work)>, tx: Sender<(u64, Item)>, stages: &[&Stage<'_>]) {
     for (seq, work) in rx.iter() {
         let item = match work {
             Work::Pass(item) => item,
@@ -156,7 +159,7 @@ fn worker(rx: Receiver<(u64, Work)>, tx: Sender<(u64, Item)>, stages: &[&Stage])
 }
 
 /// Parse + validate one record, then run the stages; a panic becomes a finding.
-fn process_record(r: &mut RecordResult, stages: &[&Stage]) {
+fn process_record(r: &mut RecordResult, stages: &[&Stage<'_>]) {
     if r.outcome.is_none() && !r.findings.is_empty() {
         return; // unreadable: cut short by the splitter
     }
@@ -212,12 +215,12 @@ impl SplitSink for Feeder {
     fn document(&mut self, _info: &DocInfo) {}
     fn record(&mut self, info: &DocInfo, raw: RawRecord) {
         let provenance = self.prov.clone().expect("provenance");
-        let r = RecordResult { doc: self.doc, provenance, info: info.clone(), raw, outcome: None, findings: Vec::new() };
+        let r = RecordResult { doc: self.doc, provenance, info: info.clone(), raw, outcome: None, findings: Vec::new(), coding: None };
         self.send(Work::Record(Box::new(r)));
     }
     fn unreadable(&mut self, info: &DocInfo, raw: RawRecord, finding: Finding) {
         let provenance = self.prov.clone().expect("provenance");
-        let r = RecordResult { doc: self.doc, provenance, info: info.clone(), raw, outcome: None, findings: vec![finding] };
+        let r = RecordResult { doc: self.doc, provenance, info: info.clone(), raw, outcome: None, findings: vec![finding], coding: None };
         self.send(Work::Record(Box::new(r)));
     }
 }

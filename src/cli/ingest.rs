@@ -10,6 +10,8 @@
 //! Exit status: 0 when the run completed (even with rejected records), 1 when some input could
 //! not be read at all, 2 for usage errors.
 
+use crate::coding::Config as CodingConfig;
+use crate::extract::claims::Claims;
 use crate::extract::rejects::Rejects;
 use crate::extract::{Extractor, Format};
 use crate::finding::Kind;
@@ -43,6 +45,12 @@ pub struct Args {
     /// No progress and no summary.
     #[arg(long)]
     pub quiet: bool,
+    /// TOML file overriding ambulance-coding configuration keys (see README).
+    #[arg(long, value_name = "FILE")]
+    pub coding_config: Option<PathBuf>,
+    /// Skip ambulance coding (no claims tables).
+    #[arg(long)]
+    pub no_coding: bool,
 }
 
 /// Per-input accounting for the manifest.
@@ -63,6 +71,8 @@ struct InputEntry {
 
 struct IngestSink {
     extract: Option<Extractor>,
+    claims: Option<Claims>,
+    levels: BTreeMap<String, u64>,
     rejects: Rejects,
     next_key: i64,
     inputs: Vec<InputEntry>,
@@ -78,10 +88,17 @@ pub fn run(a: Args) -> Result<i32> {
     if a.out.exists() && !a.overwrite {
         bail!("{} exists; use --overwrite to replace it", a.out.display());
     }
+    let coding = match (&a.coding_config, a.no_coding) {
+        (_, true) => None,
+        (None, false) => Some(CodingConfig::default()),
+        (Some(p), false) => Some(CodingConfig::from_file(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?),
+    };
     let tmp = temp_dir_for(&a.out)?;
     let started = Instant::now();
     let mut sink = IngestSink {
         extract: Some(Extractor::new(&tmp, format)?),
+        claims: if coding.is_some() { Some(Claims::create(&tmp, format)?) } else { None },
+        levels: BTreeMap::new(),
         rejects: Rejects::new(&tmp),
         next_key: 1,
         inputs: Vec::new(),
@@ -90,13 +107,22 @@ pub fn run(a: Args) -> Result<i32> {
         progress: Progress::new(!a.quiet, total_input_bytes(&a.inputs)),
         input_errors: 0,
     };
-    let result = pipeline::run(&a.inputs, &opts, &[], &mut sink);
+    let coding_stage = |r: &mut RecordResult| {
+        if let Some(cfg) = &coding {
+            crate::coding::run_stage(r, cfg);
+        }
+    };
+    let result = pipeline::run(&a.inputs, &opts, &[&coding_stage], &mut sink);
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
     sink.progress.finish();
-    let tables = sink.extract.take().unwrap().finish()?;
+    let mut tables = sink.extract.take().unwrap().finish()?;
+    if let Some(c) = sink.claims.take() {
+        tables.extend(c.finish()?);
+        tables.sort();
+    }
     let elapsed = started.elapsed();
     let manifest = manifest(&sink, &tables, &a, format, opts.threads, elapsed);
     std::fs::write(tmp.join("manifest.json"), serde_json::to_string_pretty(&manifest)? + "\n")?;
@@ -108,7 +134,7 @@ pub fn run(a: Args) -> Result<i32> {
         bail!("internal error: records read != rows + unreadable (see {}/manifest.json)", a.out.display());
     }
     if !a.quiet {
-        print_summary(&manifest, &sink.rule_counts, &a.out);
+        print_summary(&manifest, &sink.rule_counts, &sink.levels, &a.out);
     }
     Ok(if sink.input_errors > 0 { 1 } else { 0 })
 }
@@ -154,6 +180,10 @@ impl IngestSink {
         }
         let status = if rejected { "rejected" } else { "accepted" };
         extract.add_record(&r, key, status)?;
+        if let (Some(claims), Some(c), Some(o)) = (self.claims.as_mut(), r.coding.as_ref(), r.outcome.as_ref()) {
+            claims.add(key, c, r.info.schema.model, &o.tree)?;
+            *self.levels.entry(c.level.as_str().to_string()).or_default() += 1;
+        }
         extract.add_findings(Some(key), &r.provenance.path, r.provenance.member.as_deref(), &r.findings)?;
         if rejected {
             self.current.rejected += 1;
@@ -232,7 +262,9 @@ fn manifest(s: &IngestSink, tables: &[(String, u64)], a: &Args, format: Format, 
     json!({
         "tool": {"name": "nemsis", "version": env!("CARGO_PKG_VERSION")},
         "models": {"layout": crate::extract::LAYOUT_VERSION, "embedded": crate::schema::builtin::VERSIONS},
-        "options": {"format": if format == Format::Csv { "csv" } else { "parquet" }, "nemsis_version": a.nemsis_version, "inputs": a.inputs},
+        "options": {"format": if format == Format::Csv { "csv" } else { "parquet" }, "nemsis_version": a.nemsis_version, "inputs": a.inputs,
+                    "coding": !a.no_coding, "coding_config": a.coding_config.as_ref().map(|p| p.display().to_string())},
+        "level_of_service": s.levels,
         "inputs": inputs,
         "tables": tables.iter().map(|(n, r)| json!({"table": n, "rows": r})).collect::<Vec<_>>(),
         "rejects": s.rejects.files,
@@ -257,7 +289,7 @@ fn manifest(s: &IngestSink, tables: &[(String, u64)], a: &Args, format: Format, 
     })
 }
 
-fn print_summary(m: &Value, rules: &BTreeMap<String, u64>, out: &Path) {
+fn print_summary(m: &Value, rules: &BTreeMap<String, u64>, levels: &BTreeMap<String, u64>, out: &Path) {
     let t = &m["totals"];
     println!("ingested {} document(s), {} record(s): {} accepted, {} rejected, {} unreadable; {} input error(s)", t["documents"], t["records_read"], t["accepted"], t["rejected"], t["unreadable"], t["input_errors"]);
     let mut top: Vec<(&String, &u64)> = rules.iter().collect();
@@ -267,6 +299,10 @@ fn print_summary(m: &Value, rules: &BTreeMap<String, u64>, out: &Path) {
         for (rule, n) in top.iter().take(10) {
             println!("  {n:>8}  {rule}");
         }
+    }
+    if !levels.is_empty() {
+        let dist: Vec<String> = levels.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        println!("level of service: {}", dist.join(", "));
     }
     let r = &m["run"];
     println!("extract: {} ({:.1} MB/s, {:.0} records/s, {:.2} s)", out.display(), r["mb_per_s"].as_f64().unwrap_or(0.0), r["records_per_s"].as_f64().unwrap_or(0.0), r["seconds"].as_f64().unwrap_or(0.0));

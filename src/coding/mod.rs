@@ -266,3 +266,29 @@ fn air_necessity(p: &Pcr, f: &mut Findings) {
         );
     }
 }
+
+/// The pipeline stage: code an EMS record, keep the result on the record, and add each coding
+/// finding to the record's findings (kind `coding`, rule = the finding code).
+pub fn run_stage(r: &mut crate::pipeline::RecordResult, cfg: &Config) {
+    let Some(c) = code_record(r, cfg) else { return };
+    let line = r.raw.line as u64;
+    let column = r.raw.column as u64;
+    for f in &c.findings {
+        r.findings.push(crate::finding::Finding {
+            record: r.record_id().map(str::to_string),
+            kind: crate::finding::Kind::Coding,
+            rule: Some(f.code.as_str().to_string()),
+            severity: match f.severity {
+                findings::Severity::Error => crate::finding::Severity::Error,
+                findings::Severity::Warning => crate::finding::Severity::Warning,
+                findings::Severity::Info => crate::finding::Severity::Info,
+            },
+            element: None,
+            line,
+            column,
+            path: format!("{}/{}[{}]", r.raw.context.path, r.info.schema.model.element(r.info.record_elem).name, r.raw.index),
+            message: f.message.clone(),
+        });
+    }
+    r.coding = Some(c);
+}

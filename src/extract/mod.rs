@@ -5,6 +5,7 @@
 //! are laid out on the 3.5.1 model (a superset of 3.5.0: every 3.5.0 path exists in 3.5.1),
 //! so 3.5.0 and 3.5.1 records land in the same tables; a `version` column tells them apart.
 
+pub mod claims;
 pub mod convert;
 pub mod plan;
 pub mod rejects;
