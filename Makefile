@@ -20,11 +20,12 @@ demo: build
 
 # Unit + integration tests. Tests that need ../shared or the oracles skip, saying so, when absent.
 test:
-	$(CARGO) test --release -- --test-threads 2
+	$(CARGO) test -- --test-threads 2
 
 # Long differential runs against the oracles (thousands of mutations).
 conformance: build
 	NEMSIS_MUTATIONS=3000 $(CARGO) test --release --test conformance -- --nocapture --test-threads 1
+	NEMSIS_CODING_MUTATIONS=3000 $(CARGO) test --release --test coding_property -- --nocapture
 
 # Benchmarks (needs the oracle's xmllint): see BENCHMARKS.md.
 bench: build

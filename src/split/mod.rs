@@ -10,7 +10,7 @@
 use crate::finding::{Finding, Kind, Severity};
 use crate::record::{Builder, Record};
 use crate::schema::model::ElemId;
-use crate::validate::xsd::{split_qname, LineIndex, Namespaces, RecordContext, Schema, Validator};
+use crate::validate::xsd::{check_attributes, split_qname, LineIndex, Namespaces, RecordContext, Schema, Validator};
 use quick_xml::events::{BytesStart, Event};
 use std::io::{BufRead, Read};
 use std::sync::Arc;
@@ -353,6 +353,10 @@ impl<R: BufRead> Splitter<'_, R> {
 
     /// Handle a start tag; returns false when the document cannot be processed further.
     fn begin_element(&mut self, e: &BytesStart, version: VersionChoice, line: u32, col: u32, start_off: u64, empty: bool) -> bool {
+        if let Err(msg) = check_attributes(e) {
+            self.parse_error(line, col, msg);
+            return false;
+        }
         if self.v.is_none() && !self.start_document(e, version, line, col) {
             return false;
         }

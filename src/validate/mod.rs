@@ -2,6 +2,5 @@
 
 pub mod report;
 pub mod value;
-pub mod value_stub;
 pub mod xsd;
 pub mod xsd_regex;

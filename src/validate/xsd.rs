@@ -11,7 +11,7 @@
 use crate::finding::{Finding, Kind, Severity};
 use crate::record::{Builder, NodeId, Record};
 use crate::schema::model::{Content, ElemId, Model, NEMSIS_NS, XSI_NS};
-use crate::validate::value_stub::ValueChecker;
+use crate::validate::value::ValueChecker;
 use quick_xml::events::{BytesStart, Event};
 use std::sync::OnceLock;
 
@@ -68,6 +68,9 @@ impl Namespaces {
     pub fn push(&mut self, e: &BytesStart) {
         let before = self.bindings.len();
         self.marks.push(before);
+        if !has_attributes(e) {
+            return;
+        }
         for a in e.attributes().with_checks(false).flatten() {
             let k = a.key.as_ref();
             if k == b"xmlns" {
@@ -102,6 +105,25 @@ impl Namespaces {
             self.resolve(prefix) == Some(NEMSIS_NS.as_bytes())
         }
     }
+}
+
+/// Whether a start tag has any attribute (most NEMSIS elements have none).
+pub fn has_attributes(e: &BytesStart) -> bool {
+    e.attributes_raw().iter().any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'/'))
+}
+
+/// Well-formedness of a start tag's attributes (syntax, duplicates), which quick-xml checks
+/// only when the attributes are read.
+pub fn check_attributes(e: &BytesStart) -> Result<(), String> {
+    if !has_attributes(e) {
+        return Ok(());
+    }
+    for a in e.attributes() {
+        if let Err(err) = a {
+            return Err(format!("not well-formed: {err}"));
+        }
+    }
+    Ok(())
 }
 
 pub fn split_qname(q: &[u8]) -> (&[u8], &[u8]) {
@@ -339,6 +361,9 @@ impl<'s> Validator<'s> {
     fn attributes(&mut self, e: &BytesStart, elem: ElemId, line: u32, column: u32) {
         let m = self.model();
         let decl = m.element(elem);
+        if !has_attributes(e) && !decl.attributes.iter().any(|a| a.required) {
+            return;
+        }
         let mut seen_required = 0usize;
         let is_record_root = self.frames.len() == 1;
         for a in e.attributes().with_checks(false).flatten() {
@@ -354,6 +379,8 @@ impl<'s> Validator<'s> {
                     continue;
                 }
             };
+            // XML attribute-value normalization: literal tabs and line ends become spaces.
+            let value = if value.contains(['\t', '\n', '\r']) { std::borrow::Cow::Owned(value.replace(['\t', '\n', '\r'], " ")) } else { value };
             let (prefix, local_b) = split_qname(key);
             let local = String::from_utf8_lossy(local_b);
             if !prefix.is_empty() {
@@ -597,6 +624,13 @@ pub fn validate_record(schema: &Schema, root: ElemId, bytes: &[u8], line: u32, c
             before -= 1;
         }
         match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if check_attributes(&e).is_err() => {
+                let (l, c) = lines.at(before);
+                let msg = check_attributes(&e).unwrap_err();
+                parse_finding(&mut v, l, c, msg);
+                well_formed = false;
+                break;
+            }
             Ok(Event::Start(e)) => {
                 let (l, c) = lines.at(before);
                 depth += 1;
