@@ -51,6 +51,9 @@ pub struct Args {
     /// Skip ambulance coding (no claims tables).
     #[arg(long)]
     pub no_coding: bool,
+    /// Do not run the national Schematron rules (XSD only decides acceptance).
+    #[arg(long)]
+    pub no_national_rules: bool,
 }
 
 /// Per-input accounting for the manifest.
@@ -63,6 +66,7 @@ struct InputEntry {
     records: u64,
     xsd_valid: u64,
     rejected: u64,
+    with_warnings: u64,
     unreadable: u64,
     parse_errors: u64,
     well_formed: bool,
@@ -94,6 +98,8 @@ pub fn run(a: Args) -> Result<i32> {
         (Some(p), false) => Some(CodingConfig::from_file(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?),
     };
     let tmp = temp_dir_for(&a.out)?;
+    // Removes the temporary directory on every early return (it is renamed away on success).
+    let _guard = TempGuard(tmp.clone());
     let started = Instant::now();
     let mut sink = IngestSink {
         extract: Some(Extractor::new(&tmp, format)?),
@@ -107,16 +113,18 @@ pub fn run(a: Args) -> Result<i32> {
         progress: Progress::new(!a.quiet, total_input_bytes(&a.inputs)),
         input_errors: 0,
     };
+    let rules_stage = |r: &mut RecordResult| crate::rules::run_stage(r);
     let coding_stage = |r: &mut RecordResult| {
         if let Some(cfg) = &coding {
             crate::coding::run_stage(r, cfg);
         }
     };
-    let result = pipeline::run(&a.inputs, &opts, &[&coding_stage], &mut sink);
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
+    let mut stages: Vec<&pipeline::Stage> = vec![&rules_stage, &coding_stage];
+    if a.no_national_rules {
+        stages.remove(0);
     }
+    let result = pipeline::run(&a.inputs, &opts, &stages, &mut sink);
+    result?;
     sink.progress.finish();
     let mut tables = sink.extract.take().unwrap().finish()?;
     if let Some(c) = sink.claims.take() {
@@ -137,6 +145,16 @@ pub fn run(a: Args) -> Result<i32> {
         print_summary(&manifest, &sink.rule_counts, &sink.levels, &a.out);
     }
     Ok(if sink.input_errors > 0 { 1 } else { 0 })
+}
+
+struct TempGuard(PathBuf);
+
+impl Drop for TempGuard {
+    fn drop(&mut self) {
+        if self.0.exists() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 /// A fresh temporary directory beside `out`, so the final rename stays on one file system.
@@ -178,7 +196,15 @@ impl IngestSink {
         if r.xsd_valid() {
             self.current.xsd_valid += 1;
         }
-        let status = if rejected { "rejected" } else { "accepted" };
+        let warned = r.findings.iter().any(|f| f.kind == Kind::Schematron && f.severity == crate::finding::Severity::Warning);
+        let status = if rejected {
+            "rejected"
+        } else if warned {
+            self.current.with_warnings += 1;
+            "accepted_with_warnings"
+        } else {
+            "accepted"
+        };
         extract.add_record(&r, key, status)?;
         if let (Some(claims), Some(c), Some(o)) = (self.claims.as_mut(), r.coding.as_ref(), r.outcome.as_ref()) {
             claims.add(key, c, r.info.schema.model, &o.tree)?;
@@ -224,6 +250,19 @@ impl Sink for IngestSink {
             Item::InputError(err) => {
                 self.input_errors += 1;
                 tracing::warn!(source = %err.provenance.display(), "input could not be read: {}", err.message);
+                let f = crate::finding::Finding {
+                    record: None,
+                    kind: Kind::Io,
+                    rule: None,
+                    severity: crate::finding::Severity::Fatal,
+                    element: None,
+                    line: 0,
+                    column: 0,
+                    path: String::new(),
+                    message: err.message.clone(),
+                };
+                let extract = self.extract.as_mut().unwrap();
+                extract.add_findings(None, &err.provenance.path, err.provenance.member.as_deref(), std::slice::from_ref(&f))?;
                 // A stream that broke part way already has an entry: mark it.
                 if let Some(last) = self.inputs.last_mut().filter(|l| l.provenance.as_ref() == Some(&err.provenance)) {
                     last.error = Some(err.message);
@@ -249,6 +288,8 @@ fn manifest(s: &IngestSink, tables: &[(String, u64)], a: &Args, format: Format, 
                 "sha256": e.stats.as_ref().map(|s| s.sha256.clone()),
                 "dataset": e.dataset, "version": e.version, "well_formed": e.well_formed && e.error.is_none(),
                 "records_read": e.records, "xsd_valid": e.xsd_valid, "rejected": e.rejected, "unreadable": e.unreadable,
+                "accepted": e.records - e.rejected - e.unreadable, "accepted_with_warnings": e.with_warnings,
+                "status": source_status(e),
                 "parse_errors": e.parse_errors, "error": e.error,
             })
         })
@@ -263,7 +304,7 @@ fn manifest(s: &IngestSink, tables: &[(String, u64)], a: &Args, format: Format, 
         "tool": {"name": "nemsis", "version": env!("CARGO_PKG_VERSION")},
         "models": {"layout": crate::extract::LAYOUT_VERSION, "embedded": crate::schema::builtin::VERSIONS},
         "options": {"format": if format == Format::Csv { "csv" } else { "parquet" }, "nemsis_version": a.nemsis_version, "inputs": a.inputs,
-                    "coding": !a.no_coding, "coding_config": a.coding_config.as_ref().map(|p| p.display().to_string())},
+                    "coding": !a.no_coding, "national_rules": !a.no_national_rules, "coding_config": a.coding_config.as_ref().map(|p| p.display().to_string())},
         "level_of_service": s.levels,
         "inputs": inputs,
         "tables": tables.iter().map(|(n, r)| json!({"table": n, "rows": r})).collect::<Vec<_>>(),
@@ -277,6 +318,7 @@ fn manifest(s: &IngestSink, tables: &[(String, u64)], a: &Args, format: Format, 
             "xsd_valid": sum(|e| e.xsd_valid),
             "rejected": sum(|e| e.rejected),
             "accepted": read - unreadable - sum(|e| e.rejected),
+            "accepted_with_warnings": sum(|e| e.with_warnings),
             "bytes": bytes,
         },
         "invariant": {
@@ -289,9 +331,29 @@ fn manifest(s: &IngestSink, tables: &[(String, u64)], a: &Args, format: Format, 
     })
 }
 
+/// Per-source status in the manner of the NEMSIS web services: 1 success, 3 success with
+/// [WARNING]s reported, 6 partially successful (some records rejected), -1 nothing accepted
+/// (every record rejected or unreadable, or the input could not be read).
+fn source_status(e: &InputEntry) -> Value {
+    let accepted = e.records - e.rejected - e.unreadable;
+    let (code, text) = if e.error.is_some() || accepted == 0 && e.records > 0 || e.records == 0 && !e.well_formed {
+        (-1, "failed: no record accepted")
+    } else if accepted < e.records {
+        (6, "partially successful: some records rejected")
+    } else if e.with_warnings > 0 {
+        (3, "success, with [WARNING] findings reported")
+    } else {
+        (1, "success")
+    };
+    json!({"code": code, "text": text})
+}
+
 fn print_summary(m: &Value, rules: &BTreeMap<String, u64>, levels: &BTreeMap<String, u64>, out: &Path) {
     let t = &m["totals"];
-    println!("ingested {} document(s), {} record(s): {} accepted, {} rejected, {} unreadable; {} input error(s)", t["documents"], t["records_read"], t["accepted"], t["rejected"], t["unreadable"], t["input_errors"]);
+    println!(
+        "ingested {} document(s), {} record(s): {} accepted ({} with warnings), {} rejected, {} unreadable; {} input error(s)",
+        t["documents"], t["records_read"], t["accepted"], t["accepted_with_warnings"], t["rejected"], t["unreadable"], t["input_errors"]
+    );
     let mut top: Vec<(&String, &u64)> = rules.iter().collect();
     top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     if !top.is_empty() {

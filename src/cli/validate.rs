@@ -10,8 +10,11 @@
 //! `--format text` prints one line per finding, `path:line:col: SEVERITY [kind] element: message`,
 //! and a summary. `--format jsonl` prints one JSON object per document:
 //! `{"source", "dataset", "version", "well_formed", "xsd_valid", "records", "findings": [...]}`.
-//! Exit status: 0 when every document is well-formed and XSD-valid, 1 otherwise, 2 for usage
-//! errors or inputs that cannot be read.
+//! National Schematron rules run on every XSD-valid record unless `--xsd-only` (findings of
+//! kind `schematron`, `rule` = the official assert id, `severity` = its role).
+//! Exit status: 0 when every document is well-formed and XSD-valid and no record has a rule
+//! finding of role ERROR or FATAL (warnings alone exit 0), 1 otherwise, 2 for usage errors or
+//! inputs that cannot be read.
 
 use crate::finding::{Finding, Kind};
 use crate::validate::report::ReportBuilder;
@@ -20,7 +23,7 @@ use std::io::Write;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Only XSD validation (national Schematron rules are not part of this build yet).
+    /// Only XSD validation: skip the national Schematron rules.
     #[arg(long)]
     pub xsd_only: bool,
     /// Output format.
@@ -41,7 +44,9 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     let opts = Options { threads: a.threads.unwrap_or_else(pipeline::default_threads), version: super::version_choice(&a.nemsis_version)? };
     let stdout = std::io::stdout();
     let mut sink = ValidateSink { out: std::io::BufWriter::new(stdout.lock()), jsonl: a.format == "jsonl", reports: ReportBuilder::default(), totals: Totals::default() };
-    pipeline::run(&a.inputs, &opts, &[], &mut sink)?;
+    let rules = |r: &mut crate::pipeline::RecordResult| crate::rules::run_stage(r);
+    let stages: Vec<&crate::pipeline::Stage> = if a.xsd_only { vec![] } else { vec![&rules] };
+    pipeline::run(&a.inputs, &opts, &stages, &mut sink)?;
     let t = &sink.totals;
     if !sink.jsonl {
         writeln!(
@@ -99,7 +104,8 @@ impl<W: Write> Sink for ValidateSink<W> {
         } else {
             self.totals.documents += 1;
             self.totals.records += r.records;
-            if !r.xsd_valid {
+            // Invalid: an XSD error, or a rule finding of role ERROR/FATAL (warnings pass).
+            if !r.xsd_valid || r.findings.iter().any(|f| f.kind == Kind::Schematron && f.severity.rejects()) {
                 self.totals.invalid += 1;
             }
         }

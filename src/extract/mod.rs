@@ -88,6 +88,7 @@ struct Row<'a> {
 pub struct Extractor {
     dir: PathBuf,
     format: Format,
+    codes_rows: u64,
     datasets: BTreeMap<String, DatasetOut>,
     findings: Table,
 }
@@ -95,7 +96,7 @@ pub struct Extractor {
 impl Extractor {
     /// Start an extract in `dir` (which must exist); writes `codes` at once.
     pub fn new(dir: &Path, format: Format) -> Result<Extractor> {
-        write_codes(dir, format)?;
+        let codes_rows = write_codes(dir, format)?;
         let cols: Vec<(String, ColType)> = [
             ("PcrKey", ColType::Int),
             ("record_uuid", ColType::Text),
@@ -114,7 +115,7 @@ impl Extractor {
         .map(|(n, t)| (n.to_string(), *t))
         .collect();
         let findings = Table::create(dir, "findings", &cols, format)?;
-        Ok(Extractor { dir: dir.to_path_buf(), format, datasets: BTreeMap::new(), findings })
+        Ok(Extractor { dir: dir.to_path_buf(), format, codes_rows, datasets: BTreeMap::new(), findings })
     }
 
     fn dataset(&mut self, dataset: &str) -> Result<&mut DatasetOut> {
@@ -229,7 +230,7 @@ impl Extractor {
 
     /// Close every table; returns (table name, rows) in name order.
     pub fn finish(self) -> Result<Vec<(String, u64)>> {
-        let mut out = vec![("findings".to_string(), self.findings.finish()?)];
+        let mut out = vec![("findings".to_string(), self.findings.finish()?), ("codes".to_string(), self.codes_rows)];
         for (_, ds) in self.datasets {
             for t in ds.tables {
                 let name = t.name.clone();
@@ -243,7 +244,7 @@ impl Extractor {
 
 /// `codes`: (dataset, element, attribute, column, code, label) for every code list of the
 /// layout models, to join codes to their descriptions.
-fn write_codes(dir: &Path, format: Format) -> Result<()> {
+fn write_codes(dir: &Path, format: Format) -> Result<u64> {
     let cols: Vec<(String, ColType)> = ["dataset", "element", "attribute", "column", "code", "label"].iter().map(|n| (n.to_string(), ColType::Text)).collect();
     let mut t = Table::create(dir, "codes", &cols, format)?;
     for ds in builtin::DATASETS {
@@ -263,6 +264,5 @@ fn write_codes(dir: &Path, format: Format) -> Result<()> {
             }
         }
     }
-    t.finish()?;
-    Ok(())
+    t.finish()
 }

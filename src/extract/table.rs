@@ -28,7 +28,10 @@ pub enum Cell<'a> {
     Bool(bool),
 }
 
-pub fn arrow_type(t: ColType) -> DataType {
+/// Arrow type of a column. Date-times are UTC instants: named "UTC" in Parquet, "+00:00" in
+/// CSV (arrow-csv formats only offset time zones).
+pub fn arrow_type(t: ColType, format: Format) -> DataType {
+    let tz = if format == Format::Csv { "+00:00" } else { "UTC" };
     match t {
         ColType::Code => DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
         ColType::Text => DataType::Utf8,
@@ -36,7 +39,7 @@ pub fn arrow_type(t: ColType) -> DataType {
         ColType::Decimal(p, s) => DataType::Decimal128(p, s),
         ColType::Float => DataType::Float64,
         ColType::Date => DataType::Date32,
-        ColType::DateTime => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        ColType::DateTime => DataType::Timestamp(TimeUnit::Microsecond, Some(tz.into())),
         ColType::OffsetMinutes => DataType::Int16,
         ColType::Bool => DataType::Boolean,
     }
@@ -55,7 +58,8 @@ enum Col {
 }
 
 impl Col {
-    fn new(t: ColType) -> Col {
+    fn new(t: ColType, format: Format) -> Col {
+        let tz = if format == Format::Csv { "+00:00" } else { "UTC" };
         match t {
             ColType::Code => Col::Code(StringDictionaryBuilder::new()),
             ColType::Text => Col::Text(StringBuilder::new()),
@@ -63,7 +67,7 @@ impl Col {
             ColType::Decimal(p, s) => Col::Decimal(Decimal128Builder::new().with_precision_and_scale(p, s).expect("valid decimal"), s),
             ColType::Float => Col::Float(Float64Builder::new()),
             ColType::Date => Col::Date(Date32Builder::new()),
-            ColType::DateTime => Col::DateTime(TimestampMicrosecondBuilder::new().with_timezone("UTC")),
+            ColType::DateTime => Col::DateTime(TimestampMicrosecondBuilder::new().with_timezone(tz)),
             ColType::OffsetMinutes => Col::Offset(Int16Builder::new()),
             ColType::Bool => Col::Bool(BooleanBuilder::new()),
         }
@@ -139,7 +143,7 @@ pub struct Table {
 impl Table {
     /// Create `<dir>/<name>.parquet` (or `.csv`) with the given columns.
     pub fn create(dir: &Path, name: &str, columns: &[(String, ColType)], format: Format) -> Result<Table> {
-        let fields: Vec<Field> = columns.iter().map(|(n, t)| Field::new(n, arrow_type(*t), !matches!(t, ColType::Key))).collect();
+        let fields: Vec<Field> = columns.iter().map(|(n, t)| Field::new(n, arrow_type(*t, format), !matches!(t, ColType::Key))).collect();
         let schema = Arc::new(Schema::new(fields));
         let ext = if format == Format::Parquet { "parquet" } else { "csv" };
         let path = dir.join(format!("{name}.{ext}"));
@@ -151,7 +155,7 @@ impl Table {
             }
             Format::Csv => Writer::Csv(arrow_csv::WriterBuilder::new().with_header(true).build(file)),
         };
-        Ok(Table { name: name.to_string(), schema, cols: columns.iter().map(|(_, t)| Col::new(*t)).collect(), rows: 0, total_rows: 0, writer })
+        Ok(Table { name: name.to_string(), schema, cols: columns.iter().map(|(_, t)| Col::new(*t, format)).collect(), rows: 0, total_rows: 0, writer })
     }
 
     pub fn width(&self) -> usize {

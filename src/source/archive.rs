@@ -104,8 +104,20 @@ fn visit_member(
     }
     match Kind::from_name(name) {
         Some(Kind::Xml) => {
+            // Read the member through to its CRC check before any record is taken from it, so a
+            // corrupt member never yields records (a spool: memory up to a limit, then a file).
+            let mut spool = match Spool::new(reader, NESTED_ZIP_MEMORY_LIMIT) {
+                Ok(spool) => spool,
+                Err(SpoolError::Read(e)) => {
+                    return visitor.error(SourceError::new(prov.clone(), format!("corrupt zip member: {e}")));
+                }
+                Err(SpoolError::Write(e)) => {
+                    let msg = format!("cannot copy zip member to a temporary file: {e}");
+                    return visitor.error(SourceError::new(prov.clone(), msg));
+                }
+            };
             let size = info.compressed_size;
-            tap::deliver(prov, reader, "corrupt zip member", &|| Some(size), visitor);
+            tap::deliver(prov, &mut spool, "corrupt zip member", &|| Some(size), visitor);
         }
         Some(Kind::Gzip) => tap::deliver_gzip(prov, reader, Some(info.compressed_size), visitor),
         Some(Kind::Zip) if nested => {

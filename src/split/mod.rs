@@ -95,16 +95,28 @@ pub struct SplitOutcome {
     pub records: u64,
 }
 
-/// A BufRead wrapper that copies every consumed byte into `capture` and tracks lines.
+/// A BufRead wrapper that copies every consumed byte into `capture`. Lines are counted once
+/// per capture (see [`Tee::settle`]), not per consumed chunk.
 struct Tee<R> {
     inner: R,
     capture: Vec<u8>,
     consumed: u64,
+    /// Line and line start as of the start of `capture`... after `settle`, of its end.
     line: u32,
     line_start: u64,
 }
 
 impl<R: BufRead> Tee<R> {
+    /// Count the lines in `capture` (call before clearing it): afterwards `position()` is the
+    /// position after the captured bytes.
+    fn settle(&mut self) {
+        let cap_start = self.consumed - self.capture.len() as u64;
+        let n = memchr::memchr_iter(b'\n', &self.capture).count();
+        if n > 0 {
+            self.line += n as u32;
+            self.line_start = cap_start + memchr::memrchr(b'\n', &self.capture).unwrap() as u64 + 1;
+        }
+    }
     fn position(&self) -> (u32, u32) {
         (self.line, (self.consumed - self.line_start) as u32 + 1)
     }
@@ -131,17 +143,7 @@ impl<R: BufRead> BufRead for Tee<R> {
         // consume() follows a fill_buf() that returned at least n bytes, so this fill_buf()
         // returns the same buffer without reading.
         if let Ok(buf) = self.inner.fill_buf() {
-            let s = &buf[..n.min(buf.len())];
-            self.capture.extend_from_slice(s);
-            let mut it = memchr::memchr_iter(b'\n', s);
-            let mut last = None;
-            for p in &mut it {
-                self.line += 1;
-                last = Some(p);
-            }
-            if let Some(p) = last {
-                self.line_start = self.consumed + p as u64 + 1;
-            }
+            self.capture.extend_from_slice(&buf[..n.min(buf.len())]);
         }
         self.consumed += n as u64;
         self.inner.consume(n);
@@ -239,6 +241,7 @@ impl<R: BufRead> Splitter<'_, R> {
             // capture ending in '<' (markup captures end in '>') lends it to the next event.
             let tee = self.reader.get_mut();
             let carry = tee.capture.last() == Some(&b'<');
+            tee.settle();
             tee.capture.clear();
             if carry {
                 tee.capture.push(b'<');
@@ -416,7 +419,8 @@ impl<R: BufRead> Splitter<'_, R> {
         self.out.records += 1;
         let ordinal = self.out.records;
         if empty {
-            let bytes = std::mem::take(&mut self.reader.get_mut().capture);
+            self.reader.get_mut().settle();
+        let bytes = std::mem::take(&mut self.reader.get_mut().capture);
             self.sink.record(&info, RawRecord { bytes, line, column: col, offset: start_off, index, ordinal, context: ctx });
             if self.context_elem.is_none() {
                 self.root_closed = true;
@@ -441,6 +445,7 @@ impl<R: BufRead> Splitter<'_, R> {
                 Err(err) => break Some((self.reader.error_position(), format!("not well-formed: {err}"))),
             }
         };
+        self.reader.get_mut().settle();
         let bytes = std::mem::take(&mut self.reader.get_mut().capture);
         let rec = RawRecord { bytes, line, column: col, offset: start_off, index, ordinal, context: ctx };
         match failure {

@@ -564,36 +564,29 @@ fn expected_hint(m: &Model, children: &[ElemId], pos: u32, count: u32) -> String
 }
 
 /// Maps byte offsets in a record's bytes to 1-based line and column, incrementally
-/// (offsets must not decrease).
-pub struct LineIndex<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    line: u32,
-    line_start: usize,
+/// (offsets must not decrease). Newlines are found in one pass up front.
+pub struct LineIndex {
+    newlines: Vec<u32>,
+    next: usize,
     base_line: u32,
     base_column: u32,
 }
 
-impl<'a> LineIndex<'a> {
-    pub fn new(bytes: &'a [u8], base_line: u32, base_column: u32) -> Self {
-        LineIndex { bytes, pos: 0, line: 0, line_start: 0, base_line, base_column }
+impl LineIndex {
+    pub fn new(bytes: &[u8], base_line: u32, base_column: u32) -> Self {
+        let newlines = memchr::memchr_iter(b'\n', bytes).map(|p| p as u32).collect();
+        LineIndex { newlines, next: 0, base_line, base_column }
     }
     pub fn at(&mut self, off: usize) -> (u32, u32) {
-        let off = off.min(self.bytes.len());
-        if off > self.pos {
-            let seg = &self.bytes[self.pos..off];
-            let n = memchr::memchr_iter(b'\n', seg).count();
-            if n > 0 {
-                self.line += n as u32;
-                self.line_start = self.pos + memchr::memrchr(b'\n', seg).unwrap() + 1;
-            }
-            self.pos = off;
+        let off = off as u32;
+        while self.next < self.newlines.len() && self.newlines[self.next] < off {
+            self.next += 1;
         }
-        let col = (off - self.line_start) as u32 + 1;
-        if self.line == 0 {
-            (self.base_line, self.base_column + col - 1)
+        // `next` newlines lie before `off`
+        if self.next == 0 {
+            (self.base_line, self.base_column + off)
         } else {
-            (self.base_line + self.line, col)
+            (self.base_line + self.next as u32, off - self.newlines[self.next - 1])
         }
     }
 }
