@@ -3,8 +3,8 @@
 //! context matches fires), asserts/reports, messages and diagnostics.
 //!
 //! Rules are indexed by the element name their context ends with, so each node only tries the
-//! rules that can match it. Rule lets are evaluated lazily: those the tests need before the
-//! tests, those only messages/diagnostics need when something fires, unused ones never.
+//! rules that can match it. Rule lets are evaluated when first used (unused ones never, as an
+//! XSLT processor may), always with the rule's context as focus.
 
 use std::collections::HashMap;
 
@@ -49,11 +49,10 @@ pub(crate) struct Rule {
     pub slots: usize,
 }
 
+/// A rule `sch:let`: evaluated when first used, with the rule's context as focus.
 #[derive(Debug)]
 pub(crate) struct Let {
     pub expr: Expr,
-    pub for_tests: bool,
-    pub for_output: bool,
 }
 
 #[derive(Debug)]
@@ -164,6 +163,7 @@ pub fn run_with(schema: &Schema, dom: &Dom, opts: &RunOptions) -> Vec<SchFinding
             }
             fired_at[rule.pattern as usize] = id;
             fire(schema, rule, &mut ev, node, &mut found);
+            ev.clear_lazy();
         }
     }
     found.sort_by_key(|(p, _)| *p);
@@ -184,7 +184,13 @@ fn merge(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
     }
 }
 
-fn fire(schema: &Schema, rule: &Rule, ev: &mut Evaluator, node: NodeRef, out: &mut Vec<(u32, SchFinding)>) {
+fn fire<'a>(
+    schema: &'a Schema,
+    rule: &'a Rule,
+    ev: &mut Evaluator<'a>,
+    node: NodeRef,
+    out: &mut Vec<(u32, SchFinding)>,
+) {
     let ctx = Ctx::node(node);
     ev.current = Some(Item::Node(node));
     let dom = ev.dom(node);
@@ -201,62 +207,21 @@ fn fire(schema: &Schema, rule: &Rule, ev: &mut Evaluator, node: NodeRef, out: &m
         nemsis: None,
         diagnostics: Vec::new(),
     };
-    let error = |check: &Check, what: &str, e: &super::xpath::XErr| {
-        finding(
-            check,
-            CheckKind::EvaluationError,
-            "FATAL".into(),
-            format!("Schematron {what} could not be evaluated: {e}"),
-        )
-    };
-    // Lets the tests need.
-    for (i, l) in rule.lets.iter().enumerate() {
-        if l.for_tests {
-            match ev.eval(&l.expr, &ctx) {
-                Ok(v) => ev.locals[i] = v,
-                Err(e) => {
-                    if let Some(c) = rule.checks.first() {
-                        out.push((rule.pattern, error(c, "variable", &e)));
-                    }
-                    return;
-                }
-            }
-        }
-    }
-    let mut output_lets_done = false;
+    ev.bind_lazy(rule.lets.iter().map(|l| &l.expr), &ctx);
     for check in &rule.checks {
-        let outcome = ev.ebv_expr(&check.test, &ctx);
-        let fired = match outcome {
+        let fired = match ev.ebv_expr(&check.test, &ctx) {
             Ok(b) => b == check.report,
             Err(e) => {
-                out.push((rule.pattern, error(check, "test", &e)));
+                let text = format!("Schematron test could not be evaluated: {e}");
+                out.push((rule.pattern, finding(check, CheckKind::EvaluationError, "FATAL".into(), text)));
                 continue;
             }
         };
         if !fired {
             continue;
         }
-        let mut notes = Vec::new();
-        if !output_lets_done {
-            output_lets_done = true;
-            for (i, l) in rule.lets.iter().enumerate() {
-                if l.for_output && !l.for_tests {
-                    match ev.eval(&l.expr, &ctx) {
-                        Ok(v) => ev.locals[i] = v,
-                        Err(e) => {
-                            ev.locals[i] = Vec::new();
-                            notes.push(format!("[variable error: {e}]"));
-                        }
-                    }
-                }
-            }
-        }
         let kind = if check.report { CheckKind::SuccessfulReport } else { CheckKind::FailedAssert };
-        let mut text = render(&check.message, ev, &ctx, node);
-        for n in notes {
-            text.push(' ');
-            text.push_str(&n);
-        }
+        let text = render(&check.message, ev, &ctx, node);
         let mut f = finding(check, kind, check.role.clone(), text);
         for d in &check.diagnostics {
             match d {
@@ -298,14 +263,13 @@ fn render(parts: &[MsgPart], ev: &mut Evaluator, ctx: &Ctx, node: NodeRef) -> St
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn nemsis_var(schema: &Schema, rule: &Rule, ev: &mut Evaluator, k: usize) -> XResult<Vec<Item>> {
-    if let Some(slot) = rule.nemsis_locals[k] {
-        return Ok(ev.locals[slot as usize].clone());
-    }
-    match schema.nemsis_globals[k] {
-        Some(g) => ev.eval(&Expr::Var(Var::Global(g)), &Ctx { item: None, pos: 0, size: 0 }),
-        None => Ok(Vec::new()),
-    }
+fn nemsis_var<'a>(schema: &Schema, rule: &Rule, ev: &mut Evaluator<'a>, k: usize) -> XResult<Vec<Item>> {
+    let var = match (rule.nemsis_locals[k], schema.nemsis_globals[k]) {
+        (Some(slot), _) => Var::Local(slot),
+        (None, Some(g)) => Var::Global(g),
+        (None, None) => return Ok(Vec::new()),
+    };
+    ev.eval(&Expr::Var(var), &Ctx { item: None, pos: 0, size: 0 })
 }
 
 /// `nemsisDiagnostic`: the locations of `$nemsisElements`, and each name of

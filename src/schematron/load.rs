@@ -520,57 +520,22 @@ impl Loader {
         self.rule_children(r, &mut lets_src, &mut checks_src, 0)?;
         let mut lets: Vec<Let> = Vec::new();
         let mut names: Vec<String> = Vec::new();
+        let n = lets_src.len();
         for &l in &lets_src {
             let name = self.req_attr(l, "name")?;
             let Some(v) = self.attr(l, "value") else {
                 return Err(self.err(l, "sch:let with element content inside a rule is not supported (use @value)"));
             };
-            let mut sc = Scope { names: names.clone(), max: names.len() };
+            let mut sc = Scope::rule(&names, n);
             let expr = self.xpath(l, "sch:let/@value", &v, &ns, &mut sc)?;
             scope.max = scope.max.max(sc.max);
             names.push(name);
-            lets.push(Let { expr, for_tests: false, for_output: false });
+            lets.push(Let { expr });
         }
         let nemsis_locals = NEMSIS_LETS.map(|n| names.iter().rposition(|x| x == n).map(|i| i as u16));
         let mut checks = Vec::new();
         for &c in &checks_src {
             checks.push(self.check(c, &ns, &names, &mut scope)?);
-        }
-        // Which lets the tests need, and which only the output needs (transitively).
-        let n = lets.len();
-        let mut need_t = vec![false; n];
-        let mut need_o = vec![false; n];
-        let mark = |e: &Expr, need: &mut Vec<bool>| {
-            let mut v = Vec::new();
-            e.locals(&mut v);
-            v.into_iter().filter(|&s| (s as usize) < n).for_each(|s| need[s as usize] = true);
-        };
-        let uses_nemsis = checks.iter().any(|c: &Check| c.diagnostics.iter().any(|d| matches!(d, CheckDiag::Nemsis)));
-        for c in &checks {
-            mark(&c.test, &mut need_t);
-            for p in output_parts(c) {
-                if let MsgPart::Value(e) | MsgPart::Name(Some(e)) = p {
-                    mark(e, &mut need_o);
-                }
-            }
-        }
-        if uses_nemsis {
-            for s in nemsis_locals.into_iter().flatten() {
-                need_o[s as usize] = true;
-            }
-        }
-        for i in (0..n).rev() {
-            let e = lets[i].expr.clone();
-            if need_t[i] {
-                mark(&e, &mut need_t);
-            }
-            if need_o[i] {
-                mark(&e, &mut need_o);
-            }
-        }
-        for (i, l) in lets.iter_mut().enumerate() {
-            l.for_tests = need_t[i];
-            l.for_output = need_o[i];
         }
         let slots = scope.max.max(n);
         Ok(Rule { pattern, id: self.attr(r, "id").unwrap_or_default(), context, lets, checks, nemsis_locals, slots })
@@ -609,7 +574,7 @@ impl Loader {
         let report = self.local(c) == "report";
         let what = if report { "sch:report" } else { "sch:assert" };
         let test_src = self.req_attr(c, "test")?;
-        let mut sc = Scope { names: lets.to_vec(), max: scope.max.max(lets.len()) };
+        let mut sc = Scope::rule(lets, lets.len());
         let test = self.xpath(c, &format!("{what}/@test"), &test_src, ns, &mut sc)?;
         let message = self.message(c, ns, &mut sc, what)?;
         let mut diagnostics = Vec::new();
@@ -671,14 +636,6 @@ impl Loader {
 
 fn normalize(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Message and text-diagnostic parts of a check.
-fn output_parts(c: &Check) -> impl Iterator<Item = &MsgPart> {
-    c.message.iter().chain(c.diagnostics.iter().flat_map(|d| match d {
-        CheckDiag::Text { parts, .. } => parts.as_slice(),
-        CheckDiag::Nemsis => &[],
-    }))
 }
 
 /// Refuse global variables that depend on themselves.

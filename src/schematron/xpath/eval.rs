@@ -62,6 +62,8 @@ impl Ctx {
     }
 }
 
+/// The state of one run: the documents, variables, `current()`, the clock, and caches (lazy
+/// globals, key indexes of the instance, regular expressions built at run time).
 pub struct Evaluator<'a> {
     pub docs: Vec<&'a Dom>,
     pub prog: &'a Program,
@@ -71,6 +73,9 @@ pub struct Evaluator<'a> {
     pub current: Option<Item>,
     pub now: DateTime,
     globals: Vec<Option<XResult<Seq>>>,
+    /// Rule lets not evaluated yet (by local slot), and the focus to evaluate them with.
+    lazy: Vec<Option<&'a Expr>>,
+    lazy_ctx: Option<Ctx>,
     key_index: HashMap<(usize, u32), HashMap<String, Vec<u32>>>,
     pub(crate) regex_cache: HashMap<(String, String), XRegex>,
 }
@@ -84,6 +89,8 @@ impl<'a> Evaluator<'a> {
             current: None,
             now,
             globals: vec![None; prog.globals.len()],
+            lazy: Vec::new(),
+            lazy_ctx: None,
             key_index: HashMap::new(),
             regex_cache: HashMap::new(),
         }
@@ -139,6 +146,37 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Bind local slots `0..` to expressions evaluated on first use with focus `ctx` (and
+    /// `current()` = its item): a rule's lets.
+    pub fn bind_lazy(&mut self, exprs: impl Iterator<Item = &'a Expr>, ctx: &Ctx) {
+        self.lazy.clear();
+        self.lazy.extend(exprs.map(Some));
+        self.lazy_ctx = Some(ctx.clone());
+    }
+
+    /// Forget lazy bindings (after a rule has fired).
+    pub fn clear_lazy(&mut self) {
+        self.lazy.clear();
+        self.lazy_ctx = None;
+    }
+
+    fn local(&mut self, i: usize) -> XResult<Seq> {
+        if let Some(e) = self.lazy.get_mut(i).and_then(Option::take) {
+            let ctx = self.lazy_ctx.clone().unwrap_or(Ctx { item: None, pos: 0, size: 0 });
+            let saved = std::mem::replace(&mut self.current, ctx.item.clone());
+            let r = self.eval(e, &ctx);
+            self.current = saved;
+            match r {
+                Ok(v) => self.locals[i] = v,
+                Err(err) => {
+                    self.lazy[i] = Some(e);
+                    return Err(err);
+                }
+            }
+        }
+        Ok(self.locals[i].clone())
+    }
+
     /// The value of global variable `g`, computed on first use with the instance root as focus.
     pub fn global(&mut self, g: u16) -> XResult<Seq> {
         let def = &self.prog.globals[g as usize];
@@ -149,10 +187,12 @@ impl<'a> Evaluator<'a> {
             return r.clone();
         }
         let saved_locals = std::mem::replace(&mut self.locals, vec![Vec::new(); def.slots]);
+        let saved_lazy = std::mem::take(&mut self.lazy);
         let root = NodeRef { doc: 0, id: 0 };
         let saved_current = self.current.replace(Item::Node(root));
         let r = self.eval(&def.expr, &Ctx::node(root));
         self.locals = saved_locals;
+        self.lazy = saved_lazy;
         self.current = saved_current;
         self.globals[g as usize] = Some(r.clone());
         r
@@ -175,7 +215,7 @@ impl<'a> Evaluator<'a> {
                 let n = self.context_node(ctx)?;
                 Ok(vec![Item::Node(NodeRef { doc: n.doc, id: 0 })])
             }
-            Expr::Var(Var::Local(i)) => Ok(self.locals[*i as usize].clone()),
+            Expr::Var(Var::Local(i)) => self.local(*i as usize),
             Expr::Var(Var::Global(g)) => self.global(*g),
             Expr::Step(s) => {
                 let n = self.context_node(ctx)?;
@@ -634,6 +674,7 @@ impl<'a> Evaluator<'a> {
         let dom = self.docs[doc as usize];
         let mut ix: HashMap<String, Vec<u32>> = HashMap::new();
         let saved_locals = std::mem::replace(&mut self.locals, vec![Vec::new(); def.slots]);
+        let saved_lazy = std::mem::take(&mut self.lazy);
         let saved_current = self.current.clone();
         let mut result = Ok(());
         for id in 0..dom.len() as u32 {
@@ -660,6 +701,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         self.locals = saved_locals;
+        self.lazy = saved_lazy;
         self.current = saved_current;
         result.map(|_| ix)
     }

@@ -314,7 +314,6 @@ impl Evaluator<'_> {
     }
 
     pub(crate) fn call(&mut self, f: Func, args: &[Expr], ctx: &Ctx) -> XResult<Seq> {
-        let name = format!("{f:?}");
         match f {
             Func::True => bool_seq(true),
             Func::False => bool_seq(false),
@@ -523,7 +522,7 @@ impl Evaluator<'_> {
                 Ok(best.map(Item::Atom).into_iter().collect())
             }
             Func::Abs | Func::Floor | Func::Ceiling | Func::Round => {
-                let Some(a) = self.numeric_arg(&args[0], ctx, &name)? else { return Ok(vec![]) };
+                let Some(a) = self.numeric_arg(&args[0], ctx, "numeric function")? else { return Ok(vec![]) };
                 let g = |x: f64| match f {
                     Func::Abs => x.abs(),
                     Func::Floor => x.floor(),
@@ -614,7 +613,7 @@ impl Evaluator<'_> {
                 if ok {
                     Ok(v)
                 } else {
-                    xerr("FORG0005", format!("{name}: wrong number of items"))
+                    xerr("FORG0005", format!("{f:?}: wrong number of items"))
                 }
             }
             Func::CurrentDateTime => Ok(vec![Item::Atom(Atomic::DateTime(self.now))]),
@@ -629,8 +628,9 @@ impl Evaluator<'_> {
             },
             Func::Key => self.key_call(args, ctx),
             Func::FormatDateTime | Func::FormatDate => {
-                let Some(a) = self.opt_atomic(&args[0], ctx, &name)? else { return Ok(vec![]) };
-                let pic = self.string_arg(&args[1], ctx, &name)?;
+                let name = if f == Func::FormatDate { "format-date()" } else { "format-dateTime()" };
+                let Some(a) = self.opt_atomic(&args[0], ctx, name)? else { return Ok(vec![]) };
+                let pic = self.string_arg(&args[1], ctx, name)?;
                 let (dt, has_time) = match (&a, f) {
                     (Atomic::DateTime(d), Func::FormatDateTime) => (*d, true),
                     (Atomic::Date(d), Func::FormatDate) => (d.to_datetime(), false),

@@ -26,12 +26,23 @@ pub struct StaticContext<'a> {
     pub keys: &'a [String],
 }
 
-/// Local variables in scope (rule lets, then `for`/`some`/`every` bindings); a variable's slot
-/// is its index. `max` is the number of slots the evaluation needs.
+/// Local variables in scope: `vars` maps names to slots (a rule's lets are slots `0..n`);
+/// `for`/`some`/`every` bindings take slots from `next` up. `max` is the number of slots the
+/// evaluation needs.
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
-    pub names: Vec<String>,
+    pub vars: Vec<(String, u16)>,
+    pub next: usize,
     pub max: usize,
+}
+
+impl Scope {
+    /// The scope of a rule's let `visible` (earlier lets) or check (all lets), bindings after
+    /// all `n_lets` let slots.
+    pub fn rule(visible: &[String], n_lets: usize) -> Scope {
+        let vars = visible.iter().enumerate().map(|(i, n)| (n.clone(), i as u16)).collect();
+        Scope { vars, next: n_lets, max: n_lets }
+    }
 }
 
 /// Compile one expression.
@@ -181,7 +192,7 @@ impl Parser<'_, '_> {
         make: &dyn Fn(u16, Box<Expr>, Box<Expr>) -> Expr,
     ) -> Result<Expr, CompileError> {
         let mut bound: Vec<(u16, Expr)> = Vec::new();
-        let depth = self.scope.names.len();
+        let (depth, next) = (self.scope.vars.len(), self.scope.next);
         loop {
             let Tok::Var(prefix, name) = self.next() else { return self.fail("expected a variable") };
             if prefix.is_some() {
@@ -191,9 +202,10 @@ impl Parser<'_, '_> {
                 return self.fail("expected `in`");
             }
             let input = self.expr_single()?;
-            let slot = self.scope.names.len();
-            self.scope.names.push(name);
-            self.scope.max = self.scope.max.max(self.scope.names.len());
+            let slot = self.scope.next;
+            self.scope.next += 1;
+            self.scope.vars.push((name, slot as u16));
+            self.scope.max = self.scope.max.max(self.scope.next);
             bound.push((slot as u16, input));
             if self.peek() == &Tok::Comma {
                 self.next();
@@ -205,7 +217,8 @@ impl Parser<'_, '_> {
             return self.fail(format!("expected `{keyword}`"));
         }
         let mut body = self.expr_single()?;
-        self.scope.names.truncate(depth);
+        self.scope.vars.truncate(depth);
+        self.scope.next = next;
         while let Some((slot, input)) = bound.pop() {
             body = make(slot, Box::new(input), Box::new(body));
         }
@@ -611,8 +624,8 @@ impl Parser<'_, '_> {
                 if prefix.is_some() {
                     return self.fail("prefixed variable names are not supported");
                 }
-                if let Some(slot) = self.scope.names.iter().rposition(|n| *n == name) {
-                    return Ok(Expr::Var(Var::Local(slot as u16)));
+                if let Some((_, slot)) = self.scope.vars.iter().rev().find(|(n, _)| *n == name) {
+                    return Ok(Expr::Var(Var::Local(*slot)));
                 }
                 match self.sc.globals.get(&name) {
                     Some(g) => Ok(Expr::Var(Var::Global(*g))),
