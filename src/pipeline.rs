@@ -92,8 +92,19 @@ enum Work {
 pub type Stage<'a> = dyn Fn(&mut RecordResult) + Sync + 'a;
 
 /// Run the pipeline over `inputs`, handing every item to `sink` in input order.
+///
+/// With one thread everything runs on the calling thread, record after record (no channels,
+/// no pool): the lowest overhead, and the honest single-core baseline for benchmarks.
 pub fn run(inputs: &[String], opts: &Options, stages: &[&Stage<'_>], sink: &mut dyn Sink) -> anyhow::Result<()> {
     let threads = opts.threads.max(1);
+    if threads == 1 {
+        let mut feeder = Feeder { next_seq: 0, next_doc: 0, out: Out::Inline { sink, stages, error: None }, version: opts.version, doc: 0, prov: None, pending_end: None };
+        source::visit(inputs, &mut feeder);
+        return match feeder.out {
+            Out::Inline { error: Some(e), .. } => Err(e),
+            _ => Ok(()),
+        };
+    }
     let window = 64 + threads * 16;
     let (work_tx, work_rx) = bounded::<(u64, Work)>(threads * 4);
     let (done_tx, done_rx) = unbounded::<(u64, Item)>();
@@ -107,7 +118,7 @@ pub fn run(inputs: &[String], opts: &Options, stages: &[&Stage<'_>], sink: &mut 
         let reader_done_tx = done_tx.clone();
         let version = opts.version;
         scope.spawn(move || {
-            let mut feeder = Feeder { next_seq: 0, next_doc: 0, work_tx, tickets: ticket_rx, version, doc: 0, prov: None, pending_end: None };
+            let mut feeder = Feeder { next_seq: 0, next_doc: 0, out: Out::Pool { work_tx, tickets: ticket_rx }, version, doc: 0, prov: None, pending_end: None };
             source::visit(inputs, &mut feeder);
             drop(reader_done_tx);
         });
@@ -188,12 +199,17 @@ fn process_record(r: &mut RecordResult, stages: &[&Stage<'_>]) {
     }
 }
 
+/// Where the reader's work goes: to the pool, or straight through the stages to the sink.
+enum Out<'a, 's> {
+    Pool { work_tx: Sender<(u64, Work)>, tickets: Receiver<()> },
+    Inline { sink: &'a mut dyn Sink, stages: &'a [&'a Stage<'s>], error: Option<anyhow::Error> },
+}
+
 /// The reader side: a source visitor that splits each stream and feeds the pool.
-struct Feeder {
+struct Feeder<'a, 's> {
     next_seq: u64,
     next_doc: u64,
-    work_tx: Sender<(u64, Work)>,
-    tickets: Receiver<()>,
+    out: Out<'a, 's>,
     version: VersionChoice,
     doc: u64,
     prov: Option<Arc<Provenance>>,
@@ -201,17 +217,35 @@ struct Feeder {
     pending_end: Option<SplitOutcome>,
 }
 
-impl Feeder {
+impl Feeder<'_, '_> {
     fn send(&mut self, w: Work) {
-        // Wait for a ticket: bounds the items between the reader and the sink.
-        let _ = self.tickets.recv();
         let seq = self.next_seq;
         self.next_seq += 1;
-        let _ = self.work_tx.send((seq, w));
+        match &mut self.out {
+            Out::Pool { work_tx, tickets } => {
+                // Wait for a ticket: bounds the items between the reader and the sink.
+                let _ = tickets.recv();
+                let _ = work_tx.send((seq, w));
+            }
+            Out::Inline { sink, stages, error } => {
+                let item = match w {
+                    Work::Pass(item) => item,
+                    Work::Record(mut r) => {
+                        process_record(&mut r, stages);
+                        Item::Record(r)
+                    }
+                };
+                if error.is_none() {
+                    if let Err(e) = sink.item(item) {
+                        *error = Some(e);
+                    }
+                }
+            }
+        }
     }
 }
 
-impl SplitSink for Feeder {
+impl SplitSink for Feeder<'_, '_> {
     fn document(&mut self, _info: &DocInfo) {}
     fn record(&mut self, info: &DocInfo, raw: RawRecord) {
         let provenance = self.prov.clone().expect("provenance");
@@ -225,7 +259,7 @@ impl SplitSink for Feeder {
     }
 }
 
-impl source::Visitor for Feeder {
+impl source::Visitor for Feeder<'_, '_> {
     fn stream(&mut self, prov: &Provenance, reader: &mut dyn Read) -> anyhow::Result<()> {
         let provenance = Arc::new(prov.clone());
         self.doc = self.next_doc;

@@ -313,7 +313,10 @@ impl<'s> Validator<'s> {
         self.ns.push(e);
         let qname = e.name();
         let (prefix, local_b) = split_qname(qname.as_ref());
-        let local = String::from_utf8_lossy(local_b);
+        let local = match std::str::from_utf8(local_b) {
+            Ok(l) => std::borrow::Cow::Borrowed(l),
+            Err(_) => String::from_utf8_lossy(local_b),
+        };
         // Inside a simple-content element any child element is an error of the parent (as
         // xmllint reports it), whatever the child's namespace.
         if let Some(f) = self.frames.last() {
@@ -637,6 +640,19 @@ pub fn validate_record(schema: &Schema, root: ElemId, bytes: &[u8], line: u32, c
                 depth = depth.saturating_sub(1);
                 v.end();
             }
+            // Text without entity references needs no unescaping (the common case).
+            Ok(Event::Text(t)) if memchr::memchr(b'&', &t).is_none() => match std::str::from_utf8(&t) {
+                Ok(s) => {
+                    let (l, c) = lines.at(before);
+                    v.text(s, l, c);
+                }
+                Err(_) => {
+                    let (l, c) = lines.at(before);
+                    parse_finding(&mut v, l, c, "not well-formed: invalid UTF-8".into());
+                    well_formed = false;
+                    break;
+                }
+            },
             Ok(Event::Text(t)) => match t.unescape() {
                 Ok(s) => {
                     let (l, c) = lines.at(before);
