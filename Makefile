@@ -20,7 +20,7 @@ demo: build
 
 # Unit + integration tests. Tests that need ../shared or the oracles skip, saying so, when absent.
 test:
-	$(CARGO) test -- --test-threads 2
+	$(CARGO) test --no-fail-fast -- --test-threads 2
 
 # Long differential runs against the oracles (thousands of mutations).
 conformance: build

@@ -388,8 +388,8 @@ fn corrupt_zip_member_is_an_error_naming_it_and_the_others_are_still_read() {
     let p = s(&path);
 
     for read_limit in [None, Some(5)] {
-        // Whether the visitor reads the damaged member to its end or leaves it to be drained,
-        // the CRC failure is reported once, for that member, and there are no stats for it.
+        // A zip member is read through its CRC check before it is handed over, so the damaged
+        // member is never streamed: the CRC failure is reported once, for that member.
         let mut rec = Recorder {
             read_limit,
             ..Recorder::default()
@@ -399,7 +399,6 @@ fn corrupt_zip_member_is_an_error_naming_it_and_the_others_are_still_read() {
             rec.stream_names(),
             vec![
                 format!("{p}!a.xml"),
-                format!("{p}!b.xml"),
                 format!("{p}!c.xml"),
                 s(&after)
             ]
@@ -611,7 +610,7 @@ fn stream_zip_with_corrupt_member_reports_it_and_reads_the_next() {
     source::visit_reader(STDIN_PATH, &mut Cursor::new(zip), &mut rec);
     assert_eq!(
         rec.stream_names(),
-        vec!["<stdin>!a.xml", "<stdin>!b.xml", "<stdin>!c.xml"]
+        vec!["<stdin>!a.xml", "<stdin>!c.xml"]
     );
     assert_eq!(
         rec.errors(),

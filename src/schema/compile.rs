@@ -483,7 +483,7 @@ mod tests {
         let codes: Vec<&str> = m.codes(nv.value_type).iter().map(|c| c.code.as_str()).collect();
         assert_eq!(codes, ["7701001", "7701003"]);
         let s12 = m.element(m.find("eSituation.12").unwrap());
-        assert_eq!((s12.min_occurs, s12.max_occurs), (0, None));
+        assert_eq!((s12.min_occurs, s12.max_occurs), (1, None));
         // code labels come from the enumeration documentation
         let r05 = m.find("eResponse.05").unwrap();
         assert_eq!(m.code_label(r05, "2205001"), Some("Emergency Response (Primary Response Area)"));
