@@ -22,7 +22,8 @@ use nemsis::schema::model::{Content, Model};
 use nemsis::split::VersionChoice;
 use quick_xml::events::Event;
 
-type Key = (String, String, String);
+mod common;
+use common::svrl::{diff, multiset, Key};
 
 fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
@@ -93,23 +94,6 @@ fn theirs(oracle: &Path, version: &str, files: &[PathBuf]) -> Vec<Vec<Key>> {
     out
 }
 
-fn multiset(v: &[Key]) -> BTreeMap<Key, usize> {
-    let mut m = BTreeMap::new();
-    for k in v {
-        *m.entry(k.clone()).or_insert(0) += 1;
-    }
-    m
-}
-
-fn diff(a: &BTreeMap<Key, usize>, b: &BTreeMap<Key, usize>) -> Vec<String> {
-    let mut out = Vec::new();
-    for (k, &n) in a {
-        for _ in b.get(k).copied().unwrap_or(0)..n {
-            out.push(format!("{} {} {}", k.0, k.1, k.2));
-        }
-    }
-    out
-}
 
 // ---- A rule-directed mutator ------------------------------------------------------------
 

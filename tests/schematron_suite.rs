@@ -4,133 +4,18 @@
 //! multiset of (id, role, location). Also checks each case's `Tests.txt` expected result.
 //! Skipped (with "SKIPPED: ...") when `../shared` is absent.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use nemsis::schematron::dom::NodeKind;
 use nemsis::schematron::{run_with, Dom, RunOptions, Schema};
 
-const SVRL: &str = "http://purl.oclc.org/dsdl/svrl";
 
-type Key = (String, String, String);
+mod common;
+use common::svrl::*;
 
 fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/nemsis");
     p.is_dir().then_some(p)
-}
-
-/// Port of `nemsis_oracle.normalize_location`: every spelling of a location to
-/// `/EMSDataSet[1]/Header[1]/...`.
-fn normalize_location(loc: &str) -> String {
-    let step_re = regex::Regex::new(
-        r"^(?:\*:|Q\{[^}]*\}|[A-Za-z_][\w.\-]*:)?(?P<name>@?[A-Za-z_][\w.\-]*|@\*:?[\w.\-]*|text\(\)|comment\(\)|\*)(?P<preds>(?:\[[^\]]*\])*)$",
-    )
-    .unwrap();
-    let pred_re = regex::Regex::new(r"\[([^\]]*)\]").unwrap();
-    let (mut steps, mut buf, mut db, mut dq) = (Vec::new(), String::new(), 0i32, 0i32);
-    for c in loc.trim().chars() {
-        match c {
-            '{' => dq += 1,
-            '}' => dq -= 1,
-            '[' => db += 1,
-            ']' => db -= 1,
-            _ => {}
-        }
-        if c == '/' && db == 0 && dq == 0 {
-            steps.push(std::mem::take(&mut buf));
-        } else {
-            buf.push(c);
-        }
-    }
-    steps.push(buf);
-    let mut out = Vec::new();
-    for s in steps.iter().filter(|s| !s.is_empty()) {
-        let Some(m) = step_re.captures(s) else {
-            out.push(s.clone());
-            continue;
-        };
-        let name = &m["name"];
-        if let Some(a) = name.strip_prefix('@') {
-            out.push(format!("@{}", a.rsplit(':').next().unwrap_or(a).replace('*', "")));
-            continue;
-        }
-        let pos = pred_re
-            .captures_iter(&m["preds"])
-            .map(|c| c[1].trim().to_string())
-            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-            .last();
-        out.push(format!("{name}[{}]", pos.unwrap_or_else(|| "1".into())));
-    }
-    format!("/{}", out.join("/"))
-}
-
-/// Findings of an SVRL report: (id, role, location); the id falls back to the last fired rule's.
-fn parse_svrl(path: &Path) -> Vec<Key> {
-    let dom = Dom::parse(&std::fs::read(path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut out = Vec::new();
-    let mut last_rule = String::new();
-    for n in 0..dom.len() as u32 {
-        if dom.kind(n) != NodeKind::Element || dom.namespace_uri(n) != SVRL {
-            continue;
-        }
-        let attr = |a: &str| dom.attribute(n, "", a).unwrap_or("").to_string();
-        match dom.local_name(n) {
-            "fired-rule" => last_rule = attr("id"),
-            "failed-assert" | "successful-report" => {
-                let id = Some(attr("id")).filter(|s| !s.is_empty()).unwrap_or_else(|| last_rule.clone());
-                let role = attr("role").trim().trim_matches(|c| c == '[' || c == ']').to_string();
-                out.push((id, role, normalize_location(&attr("location"))));
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// `Tests.txt`: file name -> expected result (PASS, ERROR, WARNING).
-fn parse_tests_txt(path: &Path) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let Ok(text) = std::fs::read_to_string(path) else { return out };
-    let mut current = None;
-    for line in text.lines() {
-        if let Some(f) = line.strip_prefix("File:") {
-            current = Some(f.trim().to_string());
-        }
-        if let (Some(r), Some(c)) = (line.strip_prefix("Expected Result:"), &current) {
-            out.insert(c.clone(), r.trim().trim_matches(|c| c == '[' || c == ']').to_string());
-        }
-    }
-    out
-}
-
-/// Whether the fired (id, role) pairs meet the case's documented expectation.
-fn tests_txt_ok(case: &str, expected: &str, fired: &BTreeSet<(String, String)>) -> bool {
-    let re = regex::Regex::new(r"-(nemSch_\w+?)(?:_[A-Z]+)?\.xml$").unwrap();
-    let Some(m) = re.captures(case) else { return expected != "PASS" || fired.is_empty() };
-    let rule = &m[1];
-    if expected == "PASS" {
-        return !fired.iter().any(|(i, _)| i == rule);
-    }
-    fired.contains(&(rule.to_string(), expected.to_string()))
-}
-
-fn multiset(v: &[Key]) -> BTreeMap<Key, usize> {
-    let mut m = BTreeMap::new();
-    for k in v {
-        *m.entry(k.clone()).or_insert(0) += 1;
-    }
-    m
-}
-
-fn diff(a: &BTreeMap<Key, usize>, b: &BTreeMap<Key, usize>) -> Vec<String> {
-    let mut out = Vec::new();
-    for (k, &n) in a {
-        let m = b.get(k).copied().unwrap_or(0);
-        for _ in m..n {
-            out.push(format!("{} {} {}", k.0, k.1, k.2));
-        }
-    }
-    out
 }
 
 #[test]

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod mutate;
+pub mod svrl;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
