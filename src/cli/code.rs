@@ -79,13 +79,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
     if t.not_xsd_valid > 0 {
         eprintln!("nemsis: note: {} coded record(s) are not XSD-valid; run `nemsis validate` on them", t.not_xsd_valid);
     }
-    Ok(if t.input_errors > 0 {
-        super::EXIT_USAGE
-    } else if t.not_coded > 0 {
-        1
-    } else {
-        0
-    })
+    Ok(super::exit_status(t.input_errors, t.not_coded))
 }
 
 #[derive(Default)]

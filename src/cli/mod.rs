@@ -64,6 +64,18 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
 }
 
+/// The exit status shared by the reporting commands: 2 when an input could not be read, 1 when
+/// some document or record failed, 0 otherwise.
+pub fn exit_status(input_errors: u64, failures: u64) -> i32 {
+    if input_errors > 0 {
+        EXIT_USAGE
+    } else if failures > 0 {
+        1
+    } else {
+        0
+    }
+}
+
 /// Parse `--nemsis-version`.
 pub fn version_choice(s: &str) -> anyhow::Result<crate::split::VersionChoice> {
     use crate::split::VersionChoice;

@@ -61,13 +61,7 @@ pub fn run(a: Args) -> anyhow::Result<i32> {
         )?;
     }
     sink.out.flush()?;
-    Ok(if t.input_errors > 0 {
-        super::EXIT_USAGE
-    } else if t.invalid > 0 {
-        1
-    } else {
-        0
-    })
+    Ok(super::exit_status(t.input_errors, t.invalid))
 }
 
 #[derive(Default)]
