@@ -3,7 +3,11 @@
 //! ```text
 //! nemsis ingest <INPUT>... --out DIR [--format parquet|csv] [--threads N]
 //!               [--nemsis-version auto|3.5.0|3.5.1] [--overwrite] [--quiet]
+//!               [--no-national-rules] [--schematron FILE]...
 //! ```
+//! `--schematron FILE` (repeatable) runs a Schematron file through the generic engine on every
+//! XSD-valid record after the national rules (see [`crate::schematron::record`]); its findings
+//! go to `findings.parquet` like the national rules' and ERROR/FATAL ones reject the record.
 //! Writes into DIR: one table per record type and repeating element (`pcr`, `eVitals_VitalGroup`,
 //! `dem_report`, ...), `findings`, `codes`, `rejects/` and `manifest.json` (see README). The
 //! output is built in a temporary sibling directory and renamed into place on success.
@@ -54,6 +58,10 @@ pub struct Args {
     /// Do not run the national Schematron rules (XSD only decides acceptance).
     #[arg(long)]
     pub no_national_rules: bool,
+    /// Schematron (.sch) file to run on every XSD-valid record after the national rules
+    /// (repeatable); ERROR/FATAL findings reject the record.
+    #[arg(long, value_name = "FILE")]
+    pub schematron: Vec<PathBuf>,
 }
 
 /// Per-input accounting for the manifest.
@@ -97,6 +105,7 @@ pub fn run(a: Args) -> Result<i32> {
         (None, false) => Some(CodingConfig::default()),
         (Some(p), false) => Some(CodingConfig::from_file(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?),
     };
+    let sch_files = crate::schematron::record::RuleFiles::load(&a.schematron).map_err(|e| anyhow::anyhow!("cannot load Schematron file {e}"))?;
     let tmp = temp_dir_for(&a.out)?;
     // Removes the temporary directory on every early return (it is renamed away on success).
     let _guard = TempGuard(tmp.clone());
@@ -119,7 +128,8 @@ pub fn run(a: Args) -> Result<i32> {
             crate::coding::run_stage(r, cfg);
         }
     };
-    let mut stages: Vec<&pipeline::Stage> = vec![&rules_stage, &coding_stage];
+    let sch_stage = |r: &mut RecordResult| sch_files.run_stage(r);
+    let mut stages: Vec<&pipeline::Stage> = vec![&rules_stage, &sch_stage, &coding_stage];
     if a.no_national_rules {
         stages.remove(0);
     }

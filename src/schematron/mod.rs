@@ -9,6 +9,9 @@
 //! - [`load`]: `.sch` file → [`Schema`]; every expression is compiled up front and anything
 //!   unsupported is refused with the `.sch` line and the construct named.
 //! - [`engine`]: [`run`] a schema over a document → [`SchFinding`]s.
+//! - [`record`]: the pipeline stage behind `--schematron FILE` (`validate`, `ingest`): loads the
+//!   files once, builds each XSD-valid record's Dom from its record tree and envelope context
+//!   (no second parse), runs the files and reports pipeline `Finding`s of kind `schematron`.
 //!
 //! Supported Schematron: `sch:schema` (queryBinding xslt2/xslt3), `sch:ns`, `sch:let` (schema,
 //! pattern, rule; `value` or element content), `sch:pattern`, `sch:rule` (incl. abstract rules
@@ -40,6 +43,7 @@
 pub mod dom;
 pub mod engine;
 pub mod load;
+pub mod record;
 pub mod xpath;
 
 pub use dom::{Dom, DomBuilder, DomError};
