@@ -80,3 +80,4 @@ print(f"- ingest (1 thread) at {100*rows['tokenize'][0]/rows['ingest_t1'][0]:.0f
 print(f"- validate (1 thread) at {100*rows['tokenize'][0]/rows['validate_t1'][0]:.0f}% of tokenize-only speed")
 PY
 cat "$OUT"
+bash benches/schematron.sh  # Schematron engine vs native rules vs oracle: bench-data/schematron-results.md
