@@ -80,6 +80,11 @@ pub enum Item {
 /// writing them: text/JSONL printers, the extract writer).
 pub trait Sink {
     fn item(&mut self, item: Item) -> anyhow::Result<()>;
+    /// Whether each stream's SHA-256 should be computed for [`Item::DocumentEnd`]'s stats
+    /// (off by default: hashing costs about as much CPU as tokenizing the input).
+    fn wants_sha256(&self) -> bool {
+        false
+    }
 }
 
 /// Work for the pool: records to process, or items passed through in order.
@@ -98,7 +103,8 @@ pub type Stage<'a> = dyn Fn(&mut RecordResult) + Sync + 'a;
 pub fn run(inputs: &[String], opts: &Options, stages: &[&Stage<'_>], sink: &mut dyn Sink) -> anyhow::Result<()> {
     let threads = opts.threads.max(1);
     if threads == 1 {
-        let mut feeder = Feeder { next_seq: 0, next_doc: 0, out: Out::Inline { sink, stages, error: None }, version: opts.version, doc: 0, prov: None, pending_end: None };
+        let hash = sink.wants_sha256();
+        let mut feeder = Feeder { next_seq: 0, next_doc: 0, out: Out::Inline { sink, stages, error: None }, version: opts.version, hash, doc: 0, prov: None, pending_end: None };
         source::visit(inputs, &mut feeder);
         return match feeder.out {
             Out::Inline { error: Some(e), .. } => Err(e),
@@ -117,8 +123,9 @@ pub fn run(inputs: &[String], opts: &Options, stages: &[&Stage<'_>], sink: &mut 
     std::thread::scope(|scope| {
         let reader_done_tx = done_tx.clone();
         let version = opts.version;
+        let hash = sink.wants_sha256();
         scope.spawn(move || {
-            let mut feeder = Feeder { next_seq: 0, next_doc: 0, out: Out::Pool { work_tx, tickets: ticket_rx }, version, doc: 0, prov: None, pending_end: None };
+            let mut feeder = Feeder { next_seq: 0, next_doc: 0, out: Out::Pool { work_tx, tickets: ticket_rx }, version, hash, doc: 0, prov: None, pending_end: None };
             source::visit(inputs, &mut feeder);
             drop(reader_done_tx);
         });
@@ -211,6 +218,8 @@ struct Feeder<'a, 's> {
     next_doc: u64,
     out: Out<'a, 's>,
     version: VersionChoice,
+    /// Compute each stream's SHA-256 (the sink asked for it).
+    hash: bool,
     doc: u64,
     prov: Option<Arc<Provenance>>,
     /// The current stream's split outcome, until its stats arrive.
@@ -285,5 +294,8 @@ impl source::Visitor for Feeder<'_, '_> {
     }
     fn skipped(&mut self, prov: &Provenance, reason: &str) {
         self.send(Work::Pass(Item::Skipped { provenance: prov.clone(), reason: reason.to_string() }));
+    }
+    fn wants_sha256(&self) -> bool {
+        self.hash
     }
 }

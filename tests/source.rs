@@ -107,7 +107,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 fn stats(content: &[u8], compressed_bytes: Option<u64>) -> InputStats {
     InputStats {
         bytes: content.len() as u64,
-        sha256: sha256_hex(content),
+        sha256: Some(sha256_hex(content)),
         compressed_bytes,
     }
 }

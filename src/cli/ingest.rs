@@ -185,7 +185,7 @@ impl IngestSink {
         let source = r.provenance.display();
         self.current.records += 1;
         self.progress.records += 1;
-        if self.progress.records % 1024 == 0 {
+        if self.progress.records.is_multiple_of(1024) {
             self.progress.current = r.raw.offset;
             self.progress.tick(false);
         }
@@ -194,6 +194,9 @@ impl IngestSink {
         }
         let extract = self.extract.as_mut().unwrap();
         if !r.readable() {
+            // A record the worker could not parse leaves its document not well-formed, even
+            // when the splitter could cut it (the splitter does not tokenize record bodies).
+            self.current.well_formed = false;
             self.current.unreadable += 1;
             self.current.parse_errors += r.findings.iter().filter(|f| f.kind == Kind::Parse).count() as u64;
             extract.add_findings(None, &r.provenance.path, r.provenance.member.as_deref(), &r.findings)?;
@@ -230,6 +233,10 @@ impl IngestSink {
 }
 
 impl Sink for IngestSink {
+    /// The manifest records each input's SHA-256.
+    fn wants_sha256(&self) -> bool {
+        true
+    }
     fn item(&mut self, item: Item) -> Result<()> {
         match item {
             Item::DocumentStart { provenance, .. } => {
@@ -242,7 +249,7 @@ impl Sink for IngestSink {
                 e.provenance = Some((*provenance).clone());
                 e.dataset = outcome.info.as_ref().map(|i| i.dataset.clone());
                 e.version = outcome.info.as_ref().map(|i| i.version.to_string());
-                e.well_formed = outcome.well_formed;
+                e.well_formed = e.well_formed && outcome.well_formed;
                 e.parse_errors += outcome.findings.iter().filter(|f| f.kind == Kind::Parse).count() as u64;
                 let extract = self.extract.as_mut().unwrap();
                 extract.add_findings(None, &provenance.path, provenance.member.as_deref(), &outcome.findings)?;
@@ -295,7 +302,7 @@ fn manifest(s: &IngestSink, tables: &[(String, u64)], a: &Args, format: Format, 
             json!({
                 "source": p.display(), "path": p.path, "member": p.member,
                 "bytes": e.stats.as_ref().map(|s| s.bytes), "compressed_bytes": e.stats.as_ref().and_then(|s| s.compressed_bytes),
-                "sha256": e.stats.as_ref().map(|s| s.sha256.clone()),
+                "sha256": e.stats.as_ref().and_then(|s| s.sha256.clone()),
                 "dataset": e.dataset, "version": e.version, "well_formed": e.well_formed && e.error.is_none(),
                 "records_read": e.records, "xsd_valid": e.xsd_valid, "rejected": e.rejected, "unreadable": e.unreadable,
                 "accepted": e.records - e.rejected - e.unreadable, "accepted_with_warnings": e.with_warnings,

@@ -93,8 +93,9 @@ impl std::fmt::Display for Provenance {
 pub struct InputStats {
     /// Number of bytes of the (decompressed) stream.
     pub bytes: u64,
-    /// Lowercase hex SHA-256 of the (decompressed) stream.
-    pub sha256: String,
+    /// Lowercase hex SHA-256 of the (decompressed) stream, when the visitor asked for it
+    /// ([`Visitor::wants_sha256`]).
+    pub sha256: Option<String>,
     /// Size of the stream as stored, before decompression: the compressed size of a zip member
     /// (of its zip entry, for a `.gz` member), the bytes of a gzip file or stream; `None` for
     /// uncompressed input.
@@ -150,6 +151,12 @@ pub trait Visitor {
 
     /// Called for a zip member or directory entry that was skipped, with the reason.
     fn skipped(&mut self, _prov: &Provenance, _reason: &str) {}
+
+    /// Whether [`InputStats::sha256`] should be computed (hashing costs about as much CPU as
+    /// tokenizing: `validate` does without it, `ingest` records it in the manifest).
+    fn wants_sha256(&self) -> bool {
+        true
+    }
 }
 
 /// Visit every input in order (`-` is stdin). Errors of one input never stop the others.

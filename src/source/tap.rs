@@ -15,7 +15,7 @@ use super::{InputStats, Provenance, SourceError, Visitor};
 struct Tap<'a> {
     inner: &'a mut dyn Read,
     bytes: u64,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     damage: Option<String>,
 }
 
@@ -24,7 +24,9 @@ impl Read for Tap<'_> {
         match self.inner.read(buf) {
             Ok(n) => {
                 self.bytes += n as u64;
-                self.hasher.update(&buf[..n]);
+                if let Some(h) = self.hasher.as_mut() {
+                    h.update(&buf[..n]);
+                }
                 Ok(n)
             }
             Err(e) => {
@@ -50,7 +52,7 @@ pub(super) fn deliver(
     let mut tap = Tap {
         inner: reader,
         bytes: 0,
-        hasher: Sha256::new(),
+        hasher: visitor.wants_sha256().then(Sha256::new),
         damage: None,
     };
     let result = visitor.stream(prov, &mut tap);
@@ -74,7 +76,7 @@ pub(super) fn deliver(
         None => {
             let stats = InputStats {
                 bytes: tap.bytes,
-                sha256: hex(&tap.hasher.finalize()),
+                sha256: tap.hasher.take().map(|h| hex(&h.finalize())),
                 compressed_bytes: compressed_bytes(),
             };
             visitor.stream_done(prov, &stats);

@@ -15,6 +15,8 @@ use quick_xml::events::{BytesStart, Event};
 use std::io::{BufRead, Read};
 use std::sync::Arc;
 
+mod scan;
+
 /// How to pick the NEMSIS version of a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionChoice {
@@ -99,6 +101,9 @@ pub struct SplitOutcome {
 /// per capture (see [`Tee::settle`]), not per consumed chunk.
 struct Tee<R> {
     inner: R,
+    /// A '<' the record scanner read and gave back (see [`Tee::skip_record_body`]); served
+    /// before `inner`'s bytes.
+    unread_lt: bool,
     capture: Vec<u8>,
     consumed: u64,
     /// Line and line start as of the start of `capture`... after `settle`, of its end.
@@ -120,6 +125,71 @@ impl<R: BufRead> Tee<R> {
     fn position(&self) -> (u32, u32) {
         (self.line, (self.consumed - self.line_start) as u32 + 1)
     }
+
+    /// Consume (and capture) a record's body, after its start tag, up to the `<` of its end
+    /// tag, with the byte-level [`scan::BodyScan`]. Err: (absolute offset, message) when the
+    /// stream ends inside the record or markup that cannot occur there is found.
+    fn skip_record_body(&mut self) -> Result<(), (u64, String)> {
+        let mut scan = scan::BodyScan::default();
+        loop {
+            let (step, len) = match self.fill_buf() {
+                Ok([]) => return Err((self.consumed, "not well-formed: the document ends inside this record".into())),
+                Ok(chunk) => (scan.feed(chunk), chunk.len()),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err((self.consumed, format!("read error: {e}"))),
+            };
+            match step {
+                scan::Step::More => self.consume(len),
+                scan::Step::End(Some(i)) => {
+                    self.consume(i);
+                    return Ok(());
+                }
+                scan::Step::End(None) => {
+                    // The end tag's '<' ended the previous chunk: give it back to quick-xml.
+                    self.capture.pop();
+                    self.consumed -= 1;
+                    self.unread_lt = true;
+                    return Ok(());
+                }
+                scan::Step::Refused(at, why) => {
+                    if let Some(i) = at {
+                        self.consume(i);
+                    }
+                    return Err((self.consumed, why.to_string()));
+                }
+            }
+        }
+    }
+}
+
+/// The first well-formedness error in a record's bytes (offset in `bytes`, message), found by
+/// tokenizing them: used only when a record could not be cut, to name the error the way a
+/// full parse would.
+fn first_error(bytes: &[u8]) -> Option<(u64, String)> {
+    let mut r = quick_xml::Reader::from_reader(bytes);
+    r.config_mut().check_comments = true;
+    let mut depth = 0usize;
+    loop {
+        // After a text event quick-xml has already consumed the next '<'.
+        let mut before = r.buffer_position();
+        if before > 0 && bytes.get(before as usize - 1) == Some(&b'<') {
+            before -= 1;
+        }
+        match r.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) if check_attributes(&e).is_err() => return Some((before, check_attributes(&e).unwrap_err())),
+            Ok(Event::Start(_)) => depth += 1,
+            Ok(Event::End(_)) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return None;
+                }
+            }
+            Ok(Event::DocType(_)) => return Some((r.buffer_position(), "DOCTYPE declarations are refused".into())),
+            Ok(Event::Eof) => return None,
+            Ok(_) => {}
+            Err(e) => return Some((r.error_position(), format!("not well-formed: {e}"))),
+        }
+    }
 }
 
 impl<R: BufRead> Read for Tee<R> {
@@ -137,9 +207,18 @@ impl<R: BufRead> Read for Tee<R> {
 
 impl<R: BufRead> BufRead for Tee<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.unread_lt {
+            return Ok(b"<");
+        }
         self.inner.fill_buf()
     }
     fn consume(&mut self, n: usize) {
+        if self.unread_lt && n > 0 {
+            self.unread_lt = false;
+            self.capture.push(b'<');
+            self.consumed += 1;
+            return;
+        }
         // consume() follows a fill_buf() that returned at least n bytes, so this fill_buf()
         // returns the same buffer without reading.
         if let Ok(buf) = self.inner.fill_buf() {
@@ -186,11 +265,14 @@ struct Splitter<'a, R: BufRead> {
     frozen: Option<Arc<Context>>,
     doc_prefix: Vec<u8>,
     root_closed: bool,
+    /// Bytes consumed behind quick-xml's back by the record scanner (quick-xml's offsets lag
+    /// the stream's by this much).
+    skipped: u64,
 }
 
 /// Split one document. Never fails: problems become findings in the outcome.
 pub fn split<R: BufRead>(input: R, version: VersionChoice, sink: &mut dyn SplitSink) -> SplitOutcome {
-    let tee = Tee { inner: input, capture: Vec::new(), consumed: 0, line: 1, line_start: 0 };
+    let tee = Tee { inner: input, unread_lt: false, capture: Vec::new(), consumed: 0, line: 1, line_start: 0 };
     let mut reader = quick_xml::Reader::from_reader(tee);
     reader.config_mut().check_comments = true;
     let mut s = Splitter {
@@ -204,6 +286,7 @@ pub fn split<R: BufRead>(input: R, version: VersionChoice, sink: &mut dyn SplitS
         frozen: None,
         doc_prefix: Vec::new(),
         root_closed: false,
+        skipped: 0,
     };
     s.run(version);
     let mut out = s.out;
@@ -227,7 +310,7 @@ impl<R: BufRead> Splitter<'_, R> {
 
     /// Position of an error offset (absolute) given the event started at `start_off`/(line, col).
     fn error_pos(&self, start_off: u64, line: u32, col: u32) -> (u32, u32) {
-        let err = self.reader.error_position();
+        let err = self.reader.error_position() + self.skipped;
         let rel = err.saturating_sub(start_off) as usize;
         let cap = &self.reader.get_ref().capture;
         LineIndex::new(cap, line, col).at(rel)
@@ -427,22 +510,20 @@ impl<R: BufRead> Splitter<'_, R> {
             }
             return true;
         }
-        let mut depth = 1usize;
-        let mut buf = Vec::new();
-        let failure = loop {
-            buf.clear();
-            match self.reader.read_event_into(&mut buf) {
-                Ok(Event::Start(_)) => depth += 1,
-                Ok(Event::End(_)) => {
-                    depth -= 1;
-                    if depth == 0 {
-                        break None;
-                    }
+        // Cut the body with the byte-level scanner, then let quick-xml read the end tag (it
+        // checks the name against the record's start tag).
+        let before = self.reader.get_ref().consumed;
+        let scanned = self.reader.get_mut().skip_record_body();
+        self.skipped += self.reader.get_ref().consumed - before;
+        let failure = match scanned {
+            Err(e) => Some(e),
+            Ok(()) => {
+                let mut buf = Vec::new();
+                match self.reader.read_event_into(&mut buf) {
+                    Ok(Event::End(_)) => None,
+                    Ok(_) => Some((self.reader.get_ref().consumed, "not well-formed: expected the record's end tag".to_string())),
+                    Err(err) => Some((self.reader.error_position() + self.skipped, format!("not well-formed: {err}"))),
                 }
-                Ok(Event::DocType(_)) => break Some((self.reader.buffer_position(), "DOCTYPE declarations are refused".to_string())),
-                Ok(Event::Eof) => break Some((self.reader.buffer_position(), "not well-formed: the document ends inside this record".to_string())),
-                Ok(_) => {}
-                Err(err) => break Some((self.reader.error_position(), format!("not well-formed: {err}"))),
             }
         };
         self.reader.get_mut().settle();
@@ -457,6 +538,10 @@ impl<R: BufRead> Splitter<'_, R> {
                 true
             }
             Some((at, message)) => {
+                let (at, message) = match first_error(&rec.bytes) {
+                    Some((rel, m)) if start_off + rel < at => (start_off + rel, m),
+                    _ => (at, message),
+                };
                 let rel = at.saturating_sub(start_off) as usize;
                 let (l, c) = LineIndex::new(&rec.bytes, line, col).at(rel);
                 let path = format!("{}/{}[{}]", rec.context.path, local, index);

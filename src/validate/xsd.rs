@@ -115,6 +115,11 @@ pub fn has_attributes(e: &BytesStart) -> bool {
 /// Well-formedness of a start tag's attributes (syntax, duplicates), which quick-xml checks
 /// only when the attributes are read.
 pub fn check_attributes(e: &BytesStart) -> Result<(), String> {
+    // quick-xml takes `< b` for a tag; XML names start with a letter, '_' or ':'.
+    match e.name().as_ref().first() {
+        Some(b) if b.is_ascii_alphabetic() || matches!(b, b'_' | b':') || *b >= 0x80 => {}
+        _ => return Err("not well-formed: a start tag without a valid element name (a bare '<' in text must be written &lt;)".into()),
+    }
     if !has_attributes(e) {
         return Ok(());
     }
@@ -253,7 +258,7 @@ impl<'s> Validator<'s> {
         let pos = f.pos as usize;
         let found = children[pos..].iter().position(is).map(|j| j + pos).or_else(|| children[..pos].iter().position(is));
         let Some(j) = found else {
-            let msg = match m.find(&local) {
+            let msg = match m.find(local) {
                 Some(elsewhere) => {
                     let home = m.element(elsewhere).parent.map_or(String::new(), |p| m.element(p).name.clone());
                     format!("{local} does not belong in {} (it belongs in {home}){}", m.element(parent).name, expected_hint(m, children, f.pos, f.count))
@@ -613,6 +618,18 @@ pub fn validate_record(schema: &Schema, root: ElemId, bytes: &[u8], line: u32, c
     let mut lines = LineIndex::new(bytes, line, column);
     let mut well_formed = true;
     let mut depth = 0usize;
+    // Checking the whole record once is much cheaper than checking each text node; when it
+    // fails, the per-node checks below find where.
+    let all_utf8 = std::str::from_utf8(bytes).is_ok();
+    fn text_str(all_utf8: bool, t: &[u8]) -> Option<&str> {
+        if all_utf8 {
+            // SAFETY: `bytes` is valid UTF-8, and text events are cut at '<' and '>' (ASCII),
+            // so each is a whole-character slice of it.
+            Some(unsafe { std::str::from_utf8_unchecked(t) })
+        } else {
+            std::str::from_utf8(t).ok()
+        }
+    }
     loop {
         let mut before = reader.buffer_position() as usize;
         // After a text event quick-xml has already consumed the next '<'.
@@ -641,12 +658,12 @@ pub fn validate_record(schema: &Schema, root: ElemId, bytes: &[u8], line: u32, c
                 v.end();
             }
             // Text without entity references needs no unescaping (the common case).
-            Ok(Event::Text(t)) if memchr::memchr(b'&', &t).is_none() => match std::str::from_utf8(&t) {
-                Ok(s) => {
+            Ok(Event::Text(t)) if memchr::memchr(b'&', &t).is_none() => match text_str(all_utf8, &t) {
+                Some(s) => {
                     let (l, c) = lines.at(before);
                     v.text(s, l, c);
                 }
-                Err(_) => {
+                None => {
                     let (l, c) = lines.at(before);
                     parse_finding(&mut v, l, c, "not well-formed: invalid UTF-8".into());
                     well_formed = false;
@@ -700,7 +717,7 @@ pub fn validate_record(schema: &Schema, root: ElemId, bytes: &[u8], line: u32, c
             }
         }
     }
-    if well_formed {
+    if well_formed && !all_utf8 {
         if let Err(msg) = check_utf8_names(bytes) {
             let (l, c) = lines.at(bytes.len());
             parse_finding(&mut v, l, c, msg);
