@@ -3,9 +3,9 @@
 //! `DemographicReport`; StateDataSet: the whole document), as raw bytes with their position.
 //!
 //! It validates the envelope around the records itself (root, Header, DemographicGroup,
-//! eCustomConfiguration...) with the same [`Validator`], and only tokenizes a record to find
-//! its end: workers parse and validate the record bytes. Memory is bounded by the largest
-//! record plus the header context, whatever the document size.
+//! eCustomConfiguration...) with the same [`Validator`]; a record's body is not tokenized
+//! here, only scanned for its end tag ([`scan`]): workers parse and validate the record bytes.
+//! Memory is bounded by the largest record plus the header context, whatever the document size.
 
 use crate::finding::{Finding, Kind, Severity};
 use crate::record::{Builder, Record};

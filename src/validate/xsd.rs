@@ -254,7 +254,12 @@ impl<'s> Validator<'s> {
         };
         // Children mostly arrive in schema order: search from the current particle on, then
         // the earlier ones (an out-of-order child).
-        let is = |c: &ElemId| m.element(*c).name.as_bytes() == local.as_bytes();
+        // Sibling names share long prefixes ("eVitals.0"): compare the last byte first.
+        let lb = local.as_bytes();
+        let is = |c: &ElemId| {
+            let n = m.element(*c).name.as_bytes();
+            n.len() == lb.len() && n.last() == lb.last() && n == lb
+        };
         let pos = f.pos as usize;
         let found = children[pos..].iter().position(is).map(|j| j + pos).or_else(|| children[..pos].iter().position(is));
         let Some(j) = found else {
