@@ -74,7 +74,7 @@ impl<'a> Care<'a> {
 /// 5. with `count_unsuccessful_procedures = false`, `eProcedures.06` is not No.
 fn procedures<'a>(p: &Pcr<'a>, cfg: &Config) -> Vec<Procedure<'a>> {
     let mut out = Vec::new();
-    for &g in p.nodes("eProcedures.ProcedureGroup") {
+    for g in p.nodes("eProcedures.ProcedureGroup") {
         let Some(c) = p.child(g, "eProcedures.03") else { continue };
         if p.is_pn(c) {
             continue;
@@ -95,7 +95,7 @@ fn procedures<'a>(p: &Pcr<'a>, cfg: &Config) -> Vec<Procedure<'a>> {
 /// non-EMS role. The route is `eMedications.04` when valued (a PN route is not valued).
 fn medications<'a>(p: &Pcr<'a>) -> Vec<Medication<'a>> {
     let mut out = Vec::new();
-    for &g in p.nodes("eMedications.MedicationGroup") {
+    for g in p.nodes("eMedications.MedicationGroup") {
         let Some(c) = p.child(g, "eMedications.03") else { continue };
         if p.is_pn(c) {
             continue;
@@ -112,9 +112,9 @@ fn medications<'a>(p: &Pcr<'a>) -> Vec<Medication<'a>> {
 
 /// R-CREW-1: crew levels from `eCrew.02`; `sct_crew` also from `ePayment.42`.
 fn crew(p: &Pcr, cfg: &Config) -> Crew {
-    let levels = p.values("eCrew.02");
+    let levels: Vec<&str> = p.values("eCrew.02").collect();
     let has_als = levels.iter().any(|l| cfg.als_crew_levels.contains(*l));
-    let sct_crew = levels.iter().any(|l| cfg.sct_crew_levels.contains(*l)) || p.values("ePayment.42").iter().any(|c| cfg.sct_provider_codes.contains(*c));
+    let sct_crew = levels.iter().any(|l| cfg.sct_crew_levels.contains(*l)) || p.values("ePayment.42").any(|c| cfg.sct_provider_codes.contains(c));
     Crew { unknown: levels.is_empty(), bls_only: !levels.is_empty() && !has_als, has_als, sct_crew }
 }
 

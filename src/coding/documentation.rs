@@ -29,8 +29,7 @@ impl Signature<'_> {
 
 fn signatures<'a>(p: &Pcr<'a>) -> Vec<Signature<'a>> {
     p.nodes("eOther.SignatureGroup")
-        .iter()
-        .map(|&g| Signature { kind: p.child_value(g, "eOther.12"), reasons: p.child_values(g, "eOther.13"), status: p.child_value(g, "eOther.15") })
+        .map(|g| Signature { kind: p.child_value(g, "eOther.12"), reasons: p.child_values(g, "eOther.13"), status: p.child_value(g, "eOther.15") })
         .collect()
 }
 

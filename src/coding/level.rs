@@ -21,11 +21,29 @@ pub fn urgency_conflict(p: &Pcr, emergency: bool, f: &mut Findings) {
     }
 }
 
+/// One piece of evidence for messages: a counted procedure or medication. It is only
+/// rendered ([`Evidence::show`]) when a finding is emitted.
+#[derive(Debug, Clone, Copy)]
+pub enum Evidence<'c, 'a> {
+    Procedure(&'c care::Procedure<'a>),
+    Medication(&'c care::Medication<'a>),
+}
+
+impl Evidence<'_, '_> {
+    /// `eProcedures.03 = …` / `eMedications.03 = … by …`.
+    pub fn show(&self, p: &Pcr) -> String {
+        match self {
+            Evidence::Procedure(x) => care::show_procedure(x),
+            Evidence::Medication(m) => care::show_medication(p, m),
+        }
+    }
+}
+
 /// The ground-level facts of one PCR, with the evidence for messages.
 #[derive(Debug, Default)]
-pub struct GroundFacts {
+pub struct GroundFacts<'c, 'a> {
     /// R-ALS-1: evidence of ALS interventions (empty = none).
-    pub als_intervention: Vec<String>,
+    pub als_intervention: Vec<Evidence<'c, 'a>>,
     /// R-ALS-2.
     pub als_assessment: bool,
     /// R-ALS2-1: `als2_med_count`.
@@ -35,22 +53,22 @@ pub struct GroundFacts {
     /// R-SCT-1.
     pub interfacility: bool,
     /// R-SCT-2: evidence of care beyond paramedic scope (empty = none).
-    pub sct_care: Vec<String>,
+    pub sct_care: Vec<Evidence<'c, 'a>>,
 }
 
 /// R-ALS-1: counted procedures in `als_procedures ∪ als2_procedures`, and counted medications
 /// that are not BLS-permitted (a key of `bls_medications` whose routes contain `*`, or whose
 /// route is not valued, or whose route is allowed).
-fn als_intervention(p: &Pcr, care: &Care, cfg: &Config) -> Vec<String> {
-    let mut ev: Vec<String> = care
+fn als_intervention<'c, 'a>(care: &'c Care<'a>, cfg: &Config) -> Vec<Evidence<'c, 'a>> {
+    let mut ev: Vec<Evidence> = care
         .counted_procedures()
         .filter(|x| cfg.als_procedures.contains(x.code) || cfg.als2_procedures.contains(x.code))
-        .map(care::show_procedure)
+        .map(Evidence::Procedure)
         .collect();
     for m in care.counted_medications() {
         let bls_permitted = cfg.bls_medications.get(m.code).is_some_and(|routes| routes.contains("*") || m.route.is_none_or(|r| routes.contains(r)));
         if !bls_permitted {
-            ev.push(care::show_medication(p, m));
+            ev.push(Evidence::Medication(m));
         }
     }
     ev
@@ -74,28 +92,28 @@ fn interfacility(p: &Pcr) -> bool {
 
 /// R-SCT-2: a counted procedure in `sct_procedures`, or a counted medication in
 /// `sct_medications` by an `als2_routes` route.
-fn sct_care(p: &Pcr, care: &Care, cfg: &Config) -> Vec<String> {
-    let mut ev: Vec<String> = care.counted_procedures().filter(|x| cfg.sct_procedures.contains(x.code)).map(care::show_procedure).collect();
+fn sct_care<'c, 'a>(care: &'c Care<'a>, cfg: &Config) -> Vec<Evidence<'c, 'a>> {
+    let mut ev: Vec<Evidence> = care.counted_procedures().filter(|x| cfg.sct_procedures.contains(x.code)).map(Evidence::Procedure).collect();
     ev.extend(
         care.counted_medications()
             .filter(|m| cfg.sct_medications.contains(m.code) && m.route.is_some_and(|r| cfg.als2_routes.contains(r)))
-            .map(|m| care::show_medication(p, m)),
+            .map(Evidence::Medication),
     );
     ev
 }
 
 /// The facts R-LVL-1 decides on (R-ALS-1, R-ALS-2, R-ALS2-1, R-ALS2-2, R-SCT-1, R-SCT-2).
-pub fn ground_facts(p: &Pcr, care: &Care, cfg: &Config, emergency: bool) -> GroundFacts {
+pub fn ground_facts<'c, 'a>(p: &Pcr, care: &'c Care<'a>, cfg: &Config, emergency: bool) -> GroundFacts<'c, 'a> {
     let als2_med_count = als2_med_count(care, cfg);
     // R-ALS2-2: three or more ALS2 medications, or an ALS2 procedure.
     let als2_procedure = care.counted_procedures().any(|x| cfg.als2_procedures.contains(x.code));
     GroundFacts {
-        als_intervention: als_intervention(p, care, cfg),
+        als_intervention: als_intervention(care, cfg),
         als_assessment: als_assessment(p, care, emergency),
         als2: als2_med_count >= 3 || als2_procedure,
         als2_med_count,
         interfacility: interfacility(p),
-        sct_care: sct_care(p, care, cfg),
+        sct_care: sct_care(care, cfg),
     }
 }
 
@@ -127,10 +145,12 @@ pub fn ground_code(level: Level, emergency: bool) -> &'static str {
 
 /// R-LVL-3 (transported ground PCRs): crew and unit findings.
 pub fn crew_findings(p: &Pcr, g: &GroundFacts, care: &Care, level: Level, f: &mut Findings) {
-    let crew = p.show_values("eCrew.02");
+    let show = |ev: &[Evidence]| -> Vec<String> { ev.iter().map(|e| e.show(p)).collect() };
     if care.crew.bls_only && (!g.als_intervention.is_empty() || g.als2 || !g.sct_care.is_empty()) {
-        let mut ev = g.als_intervention.clone();
-        ev.extend(g.sct_care.iter().filter(|e| !ev.contains(e)).cloned().collect::<Vec<_>>());
+        let crew = p.show_values("eCrew.02");
+        let mut ev = show(&g.als_intervention);
+        let sct = show(&g.sct_care);
+        ev.extend(sct.into_iter().filter(|e| !ev.contains(e)).collect::<Vec<_>>());
         if g.als2 {
             ev.push(format!("ALS2 criteria met, {} IV/IO medication administration(s)", g.als2_med_count));
         }
@@ -148,8 +168,8 @@ pub fn crew_findings(p: &Pcr, g: &GroundFacts, care: &Care, level: Level, f: &mu
             format!(
                 "interfacility transport ({}) with care beyond paramedic scope ({}), but no specialty-care clinician in {} or {}; not coded as SCT",
                 p.show_value("eResponse.05"),
-                g.sct_care.join("; "),
-                crew,
+                show(&g.sct_care).join("; "),
+                p.show_values("eCrew.02"),
                 p.show_values("ePayment.42")
             ),
         );

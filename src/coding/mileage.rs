@@ -36,7 +36,7 @@ pub fn format_units(h: i64) -> String {
     }
 }
 
-fn odometer(p: &Pcr, name: &str) -> Option<i64> {
+fn odometer(p: &Pcr, name: &'static str) -> Option<i64> {
     p.value(name).and_then(parse::hundredths)
 }
 
@@ -114,7 +114,7 @@ pub fn lines(p: &Pcr, cfg: &Config, mode: Mode, f: &mut Findings) -> Vec<Miles> 
     // R-MILE-5: split at the closest appropriate facility (ePayment.48 is at least 1 mile per
     // the XSD; a value that is not positive is read as not valued).
     let closest = p.value("ePayment.48").and_then(parse::hundredths).filter(|c| *c > 0);
-    let justified = p.values("eDisposition.20").into_iter().find(|r| tables::DESTINATION_REASONS_COVERED.contains(r));
+    let justified = p.values("eDisposition.20").find(|r| tables::DESTINATION_REASONS_COVERED.contains(r));
     match (closest, justified) {
         (Some(c), None) if h > c => {
             f.add(

@@ -259,7 +259,7 @@ fn level_and_base(p: &Pcr, outcome: Outcome, care: &care::Care, cfg: &Config, em
 /// R-AIR-2: an air transport needs an air medical transportation indicator (`ePayment.52`
 /// D1–D4).
 fn air_necessity(p: &Pcr, f: &mut Findings) {
-    if !p.values("ePayment.52").iter().any(|v| tables::AIR_INDICATORS.contains(v)) {
+    if !p.values("ePayment.52").any(|v| tables::AIR_INDICATORS.contains(&v)) {
         f.add(
             FindingCode::AirNecessityNotDocumented,
             format!("air transport without an air medical necessity indicator (D1–D4) in ePayment.52 ({})", p.show_values("ePayment.52")),

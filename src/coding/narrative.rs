@@ -26,62 +26,154 @@ const CLASSES: &[Class] = &[
 const PRE: &[&str] = &["no", "not", "without", "refused", "refuses", "declined", "declines", "deferred", "withheld", "denied", "denies", "never", "unable", "cannot", "non", "contraindicated"];
 const POST: &[&str] = &["not", "refused", "declined", "deferred", "withheld", "denied", "contraindicated", "unsuccessful"];
 
-/// R-NAR-1: lower-case, split into sentences at `.` `!` `?` `;` and line breaks (not at a `.`
-/// between two digits), and each sentence into maximal runs of `[a-z0-9]`.
-pub fn sentences(text: &str) -> Vec<Vec<String>> {
-    let lower: Vec<char> = text.to_lowercase().chars().collect();
-    let mut out = Vec::new();
-    let mut tokens: Vec<String> = Vec::new();
-    let mut tok = String::new();
-    for (i, &c) in lower.iter().enumerate() {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            tok.push(c);
-            continue;
-        }
-        if !tok.is_empty() {
-            tokens.push(std::mem::take(&mut tok));
-        }
-        let decimal_point = c == '.' && i > 0 && lower[i - 1].is_ascii_digit() && lower.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-        if matches!(c, '.' | '!' | '?' | ';' | '\n' | '\r') && !decimal_point {
-            out.push(std::mem::take(&mut tokens));
-        }
-    }
-    if !tok.is_empty() {
-        tokens.push(tok);
-    }
-    out.push(tokens);
-    out.retain(|s| !s.is_empty());
-    out
+/// R-NAR-1: the narrative lower-cased, its tokens (byte ranges of maximal runs of `[a-z0-9]`
+/// in the lower-cased text) and its sentences (ranges of tokens; split at `.` `!` `?` `;` and
+/// line breaks, not at a `.` between two digits; empty sentences dropped).
+///
+/// Working on the bytes of the lower-cased text is the same as working on its characters:
+/// every byte of a non-ASCII character is ≥ 0x80, so it is never a token character, a digit
+/// or a sentence mark, exactly like the character it belongs to.
+pub struct Sentences {
+    lower: String,
+    tokens: Vec<(u32, u32)>,
+    sentences: Vec<(u32, u32)>,
 }
 
-/// Occurrences of one class: (asserted, negated) sentence numbers (1-based).
+impl Sentences {
+    /// How many (non-empty) sentences.
+    pub fn len(&self) -> usize {
+        self.sentences.len()
+    }
+
+    #[cfg(test)]
+    pub fn is_empty(&self) -> bool {
+        self.sentences.is_empty()
+    }
+
+    /// The tokens of sentence `i` (0-based), as byte ranges.
+    fn sentence(&self, i: usize) -> &[(u32, u32)] {
+        let (a, b) = self.sentences[i];
+        &self.tokens[a as usize..b as usize]
+    }
+
+    fn text(&self, t: (u32, u32)) -> &str {
+        &self.lower[t.0 as usize..t.1 as usize]
+    }
+
+    /// Sentence `i` as its tokens.
+    #[cfg(test)]
+    fn words(&self, i: usize) -> Vec<&str> {
+        self.sentence(i).iter().map(|t| self.text(*t)).collect()
+    }
+}
+
+/// R-NAR-1: lower-case, split into sentences and tokens (see [`Sentences`]).
+pub fn sentences(text: &str) -> Sentences {
+    let lower = text.to_lowercase();
+    let b = lower.as_bytes();
+    // About one token per six bytes of clinical prose: reserve once rather than grow.
+    let mut tokens: Vec<(u32, u32)> = Vec::with_capacity(b.len() / 6 + 8);
+    let mut sentences: Vec<(u32, u32)> = Vec::with_capacity(b.len() / 48 + 4);
+    let mut sentence_start = 0usize; // index in `tokens`
+    let mut tok: Option<usize> = None; // byte where the current token began
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            tok.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = tok.take() {
+            tokens.push((s as u32, i as u32));
+        }
+        let decimal_point = c == b'.' && i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        if matches!(c, b'.' | b'!' | b'?' | b';' | b'\n' | b'\r') && !decimal_point {
+            if tokens.len() > sentence_start {
+                sentences.push((sentence_start as u32, tokens.len() as u32));
+            }
+            sentence_start = tokens.len();
+        }
+    }
+    if let Some(s) = tok {
+        tokens.push((s as u32, b.len() as u32));
+    }
+    if tokens.len() > sentence_start {
+        sentences.push((sentence_start as u32, tokens.len() as u32));
+    }
+    Sentences { lower, tokens, sentences }
+}
+
+/// Occurrences of one class: (asserted, negated) sentence numbers (1-based). Only the sets
+/// matter (R-NAR-4 lists them sorted and without repeats).
 #[derive(Debug, Default)]
 struct Hits {
     asserted: Vec<usize>,
     negated: Vec<usize>,
 }
 
-/// R-NAR-2: find every occurrence of the class's triggers and classify it.
-fn scan(sents: &[Vec<String>], class: &Class) -> Hits {
-    let mut hits = Hits::default();
-    for (si, s) in sents.iter().enumerate() {
-        for trig in class.triggers {
-            let t: Vec<&str> = trig.split(' ').collect();
-            if t.len() > s.len() {
+/// The lexicon's triggers split into tokens once, with a filter on the first token: bit
+/// `first_char(w)` of `first[len(w)]` is set for the first token `w` of some trigger, so
+/// most narrative tokens are dismissed without a string comparison.
+struct Lexicon {
+    /// (class index, tokens) of every trigger.
+    triggers: Vec<(usize, Vec<&'static str>)>,
+    first: Vec<u64>,
+}
+
+/// 0..36 for `[a-z0-9]`, None otherwise (a trigger token with another first character can
+/// never match a narrative token).
+fn first_char(w: &str) -> Option<u32> {
+    match *w.as_bytes().first()? {
+        c @ b'a'..=b'z' => Some((c - b'a') as u32),
+        c @ b'0'..=b'9' => Some(26 + (c - b'0') as u32),
+        _ => None,
+    }
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let mut triggers = Vec::new();
+        let mut first: Vec<u64> = Vec::new();
+        for (ci, class) in CLASSES.iter().enumerate() {
+            for trig in class.triggers {
+                let t: Vec<&'static str> = trig.split(' ').collect();
+                if let Some(bit) = first_char(t[0]) {
+                    if first.len() <= t[0].len() {
+                        first.resize(t[0].len() + 1, 0);
+                    }
+                    first[t[0].len()] |= 1 << bit;
+                }
+                triggers.push((ci, t));
+            }
+        }
+        Lexicon { triggers, first }
+    })
+}
+
+/// R-NAR-2: find every occurrence of every class's triggers and classify it; the hits of
+/// class `CLASSES[i]` are at index `i`.
+fn scan_all(sents: &Sentences) -> Vec<Hits> {
+    let lex = lexicon();
+    let mut hits: Vec<Hits> = CLASSES.iter().map(|_| Hits::default()).collect();
+    for si in 0..sents.len() {
+        let s = sents.sentence(si);
+        for start in 0..s.len() {
+            let w = sents.text(s[start]);
+            let candidate = lex.first.get(w.len()).is_some_and(|m| first_char(w).is_some_and(|b| m & (1 << b) != 0));
+            if !candidate {
                 continue;
             }
-            for start in 0..=(s.len() - t.len()) {
-                if !t.iter().zip(&s[start..]).all(|(a, b)| *a == b.as_str()) {
+            for (ci, t) in &lex.triggers {
+                if t.len() > s.len() - start || !t.iter().zip(&s[start..]).all(|(a, b)| *a == sents.text(*b)) {
                     continue;
                 }
                 let end = start + t.len(); // one past the last token
                 let before = &s[start.saturating_sub(3)..start];
                 let after = &s[end..(end + 2).min(s.len())];
-                let negated = before.iter().any(|w| PRE.contains(&w.as_str())) || after.iter().any(|w| POST.contains(&w.as_str()));
+                let negated = before.iter().any(|w| PRE.contains(&sents.text(*w))) || after.iter().any(|w| POST.contains(&sents.text(*w)));
                 if negated {
-                    hits.negated.push(si + 1);
+                    hits[*ci].negated.push(si + 1);
                 } else {
-                    hits.asserted.push(si + 1);
+                    hits[*ci].asserted.push(si + 1);
                 }
             }
         }
@@ -99,11 +191,10 @@ fn sentence_list(v: &[usize]) -> String {
 /// R-NAR-4: narrative findings (each code at most once per PCR).
 pub fn check(p: &Pcr, care: &Care, bed_confined: bool, f: &mut Findings) {
     let Some(text) = p.value("eNarrative.01") else { return };
-    let sents = sentences(text);
+    let hits = scan_all(&sentences(text));
     let mut not_coded = Vec::new();
     let mut contradicts = Vec::new();
-    for class in CLASSES {
-        let h = scan(&sents, class);
+    for (class, h) in CLASSES.iter().zip(&hits) {
         if class.codes.is_empty() {
             if bed_confined && !h.asserted.is_empty() {
                 f.add(
@@ -144,7 +235,14 @@ mod tests {
 
     /// Sentences as space-joined tokens.
     fn toks(s: &str) -> Vec<String> {
-        sentences(s).iter().map(|x| x.join(" ")).collect()
+        let sents = sentences(s);
+        (0..sents.len()).map(|i| sents.words(i).join(" ")).collect()
+    }
+
+    /// The hits of one class.
+    fn scan(sents: &Sentences, class: &Class) -> Hits {
+        let i = CLASSES.iter().position(|c| std::ptr::eq(c, class)).expect("a lexicon class");
+        scan_all(sents).swap_remove(i)
     }
 
     #[test]
@@ -165,5 +263,104 @@ mod tests {
         let decompression = &CLASSES[4];
         let h = scan(&sentences("no needle decompression; needle decompression unsuccessful"), decompression);
         assert_eq!((h.asserted, h.negated), (vec![], vec![1, 2]));
+    }
+
+    /// The straightforward first implementation of R-NAR-1/R-NAR-2 (a `Vec<char>` of the
+    /// lower-cased text, a `String` per token, each trigger split and slid over each
+    /// sentence), kept as the reference the faster one must agree with.
+    fn reference_sentences(text: &str) -> Vec<Vec<String>> {
+        let lower: Vec<char> = text.to_lowercase().chars().collect();
+        let mut out = Vec::new();
+        let mut tokens: Vec<String> = Vec::new();
+        let mut tok = String::new();
+        for (i, &c) in lower.iter().enumerate() {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                tok.push(c);
+                continue;
+            }
+            if !tok.is_empty() {
+                tokens.push(std::mem::take(&mut tok));
+            }
+            let decimal_point = c == '.' && i > 0 && lower[i - 1].is_ascii_digit() && lower.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+            if matches!(c, '.' | '!' | '?' | ';' | '\n' | '\r') && !decimal_point {
+                out.push(std::mem::take(&mut tokens));
+            }
+        }
+        if !tok.is_empty() {
+            tokens.push(tok);
+        }
+        out.push(tokens);
+        out.retain(|s| !s.is_empty());
+        out
+    }
+
+    fn reference_scan(sents: &[Vec<String>], class: &Class) -> (Vec<usize>, Vec<usize>) {
+        let (mut asserted, mut negated) = (Vec::new(), Vec::new());
+        for (si, s) in sents.iter().enumerate() {
+            for trig in class.triggers {
+                let t: Vec<&str> = trig.split(' ').collect();
+                if t.len() > s.len() {
+                    continue;
+                }
+                for start in 0..=(s.len() - t.len()) {
+                    if !t.iter().zip(&s[start..]).all(|(a, b)| *a == b.as_str()) {
+                        continue;
+                    }
+                    let end = start + t.len();
+                    let before = &s[start.saturating_sub(3)..start];
+                    let after = &s[end..(end + 2).min(s.len())];
+                    if before.iter().any(|w| PRE.contains(&w.as_str())) || after.iter().any(|w| POST.contains(&w.as_str())) {
+                        negated.push(si + 1);
+                    } else {
+                        asserted.push(si + 1);
+                    }
+                }
+            }
+        }
+        (asserted, negated)
+    }
+
+    /// Seeded random narratives built from triggers, negation words, digits, punctuation,
+    /// line breaks and non-ASCII characters whose lower case is ASCII or several characters
+    /// (`İ`, the Kelvin sign, `ẞ`): tokens, sentences and the hits of every class agree with
+    /// the reference (hits compared as sorted lists: only the sets are used).
+    #[test]
+    fn r_nar_1_2_agree_with_the_reference() {
+        let mut words: Vec<&str> = CLASSES.iter().flat_map(|c| c.triggers.iter().copied()).collect();
+        words.extend(PRE.iter().chain(POST));
+        words.extend(["Pt", "INTUBATED", "Io", "7", "7.5", "v.5", "5.", ".5", "a", "to", "the", "ETT", "İo", "\u{212A}", "ẞ", "Ünable", "née", "e\u{301}tt"]);
+        let seps = [" ", " ", " ", " ", ". ", ".", "; ", "!", "?", "\n", "\r\n", ",", "/", "-", " \u{a0}", "…", "。", "\u{130}"];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut asserted, mut negated) = (0, 0);
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..next(40) {
+                text.push_str(words[next(words.len())]);
+                text.push_str(seps[next(seps.len())]);
+            }
+            let reference = reference_sentences(&text);
+            let fast = sentences(&text);
+            let got: Vec<Vec<String>> = (0..fast.len()).map(|i| fast.words(i).iter().map(|w| w.to_string()).collect()).collect();
+            assert_eq!(got, reference, "{text:?}");
+            let hits = scan_all(&fast);
+            for (class, h) in CLASSES.iter().zip(hits) {
+                let (mut a, mut n) = (h.asserted, h.negated);
+                let (mut ra, mut rn) = reference_scan(&reference, class);
+                for v in [&mut a, &mut n, &mut ra, &mut rn] {
+                    v.sort_unstable();
+                }
+                asserted += a.len();
+                negated += n.len();
+                assert_eq!((a, n), (ra, rn), "{} in {text:?}", class.name);
+            }
+        }
+        // the texts exercise both outcomes plentifully
+        assert!(asserted > 1000 && negated > 1000, "{asserted} asserted, {negated} negated");
     }
 }

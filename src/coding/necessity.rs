@@ -20,13 +20,13 @@ pub fn emergency_necessity(p: &Pcr, emergency: bool, f: &mut Findings) {
 /// R-NEC-2: bed confinement — the three-part test in `ePayment.41`, `ePayment.04` Bed
 /// Confined, or `ePayment.47` condition 12.
 pub fn bed_confined(p: &Pcr) -> bool {
-    let t = p.values("ePayment.41");
+    let t: Vec<&str> = p.values("ePayment.41").collect();
     (["2641001", "2641003", "2641005"].iter().all(|c| t.contains(c))) || p.has("ePayment.04", "2604001") || p.has("ePayment.47", "12")
 }
 
 /// R-NEC-3: another condition requiring ambulance transport.
 pub fn other_necessity(p: &Pcr) -> bool {
-    p.values("ePayment.04").iter().any(|v| *v != "2604001") || ["05", "07", "08"].iter().any(|c| p.has("ePayment.47", c))
+    p.values("ePayment.04").any(|v| v != "2604001") || ["05", "07", "08"].iter().any(|c| p.has("ePayment.47", c))
 }
 
 /// R-NEC-4 (transported ground, non-emergency BLS): bed confinement or another necessity must

@@ -44,7 +44,7 @@ pub fn supply_codes(p: &Pcr, care: &Care, cfg: &Config, level: Level) -> Vec<Str
     if care.counted_medications().any(|m| m.code == tables::OXYGEN_MEDICATION) || care.counted_procedure_in(tables::OXYGEN_PROCEDURES).is_some() {
         out.insert("A0422");
     }
-    if p.has("ePayment.04", "2604019") && p.nodes("eCrew.CrewGroup").len() >= 3 {
+    if p.has("ePayment.04", "2604019") && p.nodes("eCrew.CrewGroup").count() >= 3 {
         out.insert("A0424");
     }
     out.into_iter().map(String::from).collect()
