@@ -1,7 +1,8 @@
 //! The extract as a real consumer sees it: `tests/py/check_extract.py` opens every table of an
 //! extract of `samples/` with pyarrow and with DuckDB and checks row counts (against
 //! manifest.json and against its own count of the XML), column types, values of every PCR
-//! against the XML, and a DuckDB join of `pcr` with `codes` (see the script's docstring).
+//! against the XML, a DuckDB join of `pcr` with `codes`, the `HeaderKey` links of records to
+//! their header contexts and the key columns of `findings` (see the script's docstring).
 //! Needs Python with pyarrow and duckdb (`$NEMSIS_PYTHON`, else `~/.cache/nemsis-py/bin/python`);
 //! skipped, saying so, without it. `manifest_accounts_for_every_file` needs no Python.
 
@@ -20,12 +21,27 @@ fn run_script(python: &Path, args: &[&str]) {
     let script = support::root().join("tests/py/check_extract.py");
     // the layout's tables, from the schema model, for the script's XML counts
     let layout = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(layout.path(), serde_json::to_string(&support::layout_tables()).unwrap()).unwrap();
+    std::fs::write(layout.path(), layout_json().to_string()).unwrap();
     let o = Command::new(python).arg(&script).args(args).arg("--layout").arg(layout.path()).arg("--root").arg(support::root()).arg("samples").output().expect("run check_extract.py");
     let stdout = String::from_utf8_lossy(&o.stdout);
     println!("{stdout}");
     assert!(o.status.success(), "check_extract.py failed:\n{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
     assert!(stdout.contains(", 0 failed"), "no summary line:\n{stdout}");
+}
+
+/// `{table: [dataset, element]}` of the record tables and theirs (from the schema model), plus
+/// `{table: [dataset, element, "header"]}` of the header contexts' tables (`header`,
+/// `eCustomConfiguration_CustomGroup`, `dem_header`, ...: the crate's plan of the context).
+fn layout_json() -> serde_json::Value {
+    let mut v = serde_json::to_value(support::layout_tables()).unwrap();
+    for (ds, record) in [("EMSDataSet", "/EMSDataSet/Header/PatientCareReport"), ("DEMDataSet", "/DEMDataSet/DemographicReport")] {
+        let m = nemsis::schema::builtin::model("3.5.1", ds).unwrap();
+        let plan = nemsis::extract::plan::DatasetPlan::header(m, m.by_path(record).unwrap()).expect("a header plan");
+        for t in &plan.tables {
+            v[&t.name] = serde_json::json!([ds, m.element(t.root).name, "header"]);
+        }
+    }
+    v
 }
 
 #[test]

@@ -199,6 +199,7 @@ impl IngestSink {
             self.current.well_formed = false;
             self.current.unreadable += 1;
             self.current.parse_errors += r.findings.iter().filter(|f| f.kind == Kind::Parse).count() as u64;
+            extract.add_context(&r)?; // its Header context is in the extract even when no record of it is
             extract.add_findings(None, &r.provenance.path, r.provenance.member.as_deref(), &r.findings)?;
             self.rejects.add_unreadable(&source, r.raw.ordinal, &r.raw.bytes)?;
             return Ok(());

@@ -4,6 +4,12 @@
 //! Arrow builders and file writers; this module turns each record tree into rows. All datasets
 //! are laid out on the 3.5.1 model (a superset of 3.5.0: every 3.5.0 path exists in 3.5.1),
 //! so 3.5.0 and 3.5.1 records land in the same tables; a `version` column tells them apart.
+//!
+//! The records' header context (EMS `Header`, DEM `DEMDataSet` outside its reports: agency
+//! ids, custom-element definitions) goes to the header tables (`header`,
+//! `eCustomConfiguration_CustomGroup`, `dem_header`, ...) once per context, keyed by
+//! `HeaderKey`, which the record tables carry too. A context is written with its first record
+//! (readable or not: see [`Extractor::add_context`]).
 
 pub mod claims;
 pub mod convert;
@@ -17,16 +23,18 @@ use crate::record::Record;
 use crate::schema::builtin;
 use crate::schema::model::{Content, ElemId, Model};
 use anyhow::Result;
-use plan::{column_name, ColSource, ColType, DatasetPlan};
+use crate::split::Context;
+use plan::{column_name, ColSource, ColType, DatasetPlan, HEADER_KEY};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 pub use table::{Cell, Format, Table};
 
 /// The model every dataset's tables are laid out on.
 pub const LAYOUT_VERSION: &str = "3.5.1";
 
-/// Extra leading columns of a dataset's record table.
-fn record_extras(plan: &DatasetPlan, context: &[(String, ElemId)]) -> Vec<(String, ColType)> {
+/// Leading columns of a dataset's record table; `header` adds the link to the header table.
+fn record_extras(plan: &DatasetPlan, header: bool, context: &[(String, ElemId)]) -> Vec<(String, ColType)> {
     let uuid = if plan.key == "PcrKey" { "pcr_uuid" } else { "record_uuid" };
     let mut v = vec![
         (plan.key.to_string(), ColType::Key),
@@ -37,8 +45,16 @@ fn record_extras(plan: &DatasetPlan, context: &[(String, ElemId)]) -> Vec<(Strin
         ("xsd_valid".to_string(), ColType::Bool),
         ("status".to_string(), ColType::Code),
     ];
+    if header {
+        v.push((HEADER_KEY.to_string(), ColType::Key));
+    }
     v.extend(context.iter().map(|(n, _)| (n.clone(), ColType::Text)));
     v
+}
+
+/// Leading columns of a header table (one row per header context).
+fn header_extras() -> Vec<(String, ColType)> {
+    [(HEADER_KEY, ColType::Key), ("source", ColType::Text), ("member", ColType::Text), ("version", ColType::Code), ("path", ColType::Text)].iter().map(|(n, t)| (n.to_string(), *t)).collect()
 }
 
 fn child_extras(plan: &DatasetPlan) -> Vec<(String, ColType)> {
@@ -67,106 +83,37 @@ fn context_columns(m: &Model, record_elem: ElemId) -> Vec<(String, ElemId)> {
     out
 }
 
-/// Output state of one dataset: its plan, its open tables, and element mappings per version.
-struct DatasetOut {
+/// The open tables of one plan (a dataset's records, or their header contexts).
+struct Scope {
     plan: DatasetPlan,
-    context: Vec<(String, ElemId)>,
     /// Width of the leading extra columns per table.
     extras: Vec<usize>,
     tables: Vec<Table>,
-    /// Per source model version: source element → layout element (by path).
-    maps: BTreeMap<String, Vec<Option<ElemId>>>,
-    layout: &'static Model,
 }
 
-struct Row<'a> {
-    ordinal: i64,
-    cells: Vec<Cell<'a>>,
-}
-
-/// Writes the extract's tables as records arrive (in order).
-pub struct Extractor {
-    dir: PathBuf,
-    format: Format,
-    codes_rows: u64,
-    datasets: BTreeMap<String, DatasetOut>,
-    findings: Table,
-}
-
-impl Extractor {
-    /// Start an extract in `dir` (which must exist); writes `codes` at once.
-    pub fn new(dir: &Path, format: Format) -> Result<Extractor> {
-        let codes_rows = write_codes(dir, format)?;
-        let cols: Vec<(String, ColType)> = [
-            ("PcrKey", ColType::Int),
-            ("record_uuid", ColType::Text),
-            ("source", ColType::Text),
-            ("member", ColType::Text),
-            ("kind", ColType::Code),
-            ("rule", ColType::Code),
-            ("severity", ColType::Code),
-            ("element", ColType::Code),
-            ("line", ColType::Int),
-            ("column", ColType::Int),
-            ("path", ColType::Text),
-            ("message", ColType::Text),
-        ]
-        .iter()
-        .map(|(n, t)| (n.to_string(), *t))
-        .collect();
-        let findings = Table::create(dir, "findings", &cols, format)?;
-        Ok(Extractor { dir: dir.to_path_buf(), format, codes_rows, datasets: BTreeMap::new(), findings })
-    }
-
-    fn dataset(&mut self, dataset: &str) -> Result<&mut DatasetOut> {
-        if !self.datasets.contains_key(dataset) {
-            let layout = builtin::model(LAYOUT_VERSION, dataset).ok_or_else(|| anyhow::anyhow!("no model for {dataset}"))?;
-            let record_path = match dataset {
-                "EMSDataSet" => "/EMSDataSet/Header/PatientCareReport",
-                "DEMDataSet" => "/DEMDataSet/DemographicReport",
-                _ => "/StateDataSet",
-            };
-            let record_elem = layout.by_path(record_path).expect("record element");
-            let plan = DatasetPlan::new(layout, record_elem);
-            let context = context_columns(layout, record_elem);
-            let mut tables = Vec::new();
-            let mut extras = Vec::new();
-            for (i, t) in plan.tables.iter().enumerate() {
-                let mut cols = if i == 0 { record_extras(&plan, &context) } else { child_extras(&plan) };
-                extras.push(cols.len());
-                cols.extend(t.columns.iter().map(|c| (c.name.clone(), c.ty)));
-                tables.push(Table::create(&self.dir, &t.name, &cols, self.format)?);
-            }
-            self.datasets.insert(dataset.to_string(), DatasetOut { plan, context, extras, tables, maps: BTreeMap::new(), layout });
+impl Scope {
+    /// Create the plan's tables; `lead` are the leading columns of its first table.
+    fn create(dir: &Path, format: Format, plan: DatasetPlan, lead: Vec<(String, ColType)>) -> Result<Scope> {
+        let mut tables = Vec::new();
+        let mut extras = Vec::new();
+        for (i, t) in plan.tables.iter().enumerate() {
+            let mut cols = if i == 0 { lead.clone() } else { child_extras(&plan) };
+            extras.push(cols.len());
+            cols.extend(t.columns.iter().map(|c| (c.name.clone(), c.ty)));
+            tables.push(Table::create(dir, &t.name, &cols, format)?);
         }
-        Ok(self.datasets.get_mut(dataset).unwrap())
+        Ok(Scope { plan, extras, tables })
     }
 
-    /// Add a readable record (one row in its record table plus rows in child tables).
-    pub fn add_record(&mut self, r: &RecordResult, key: i64, status: &str) -> Result<()> {
-        let Some(o) = r.outcome.as_ref().filter(|o| o.well_formed) else { return Ok(()) };
-        let ds = self.dataset(&r.info.dataset)?;
-        let src_model = r.info.schema.model;
-        let map = ds.maps.entry(src_model.version.clone()).or_insert_with(|| src_model.elements.iter().map(|e| ds.layout.by_path(&e.path)).collect());
-        let tree: &Record = &o.tree;
-        let plan = &ds.plan;
+    /// Write the rows of one tree (a record, or a header context) under `key`: the row of its
+    /// first table, whose leading cells are `lead`, and a row per occurrence of a repeating
+    /// element. `map` takes the tree's elements to the layout's.
+    fn write<'a>(&mut self, tree: &'a Record, map: &[Option<ElemId>], key: i64, lead: &[Cell<'a>]) -> Result<()> {
+        let plan = &self.plan;
         let mut rows: Vec<Vec<Row>> = plan.tables.iter().map(|_| Vec::new()).collect();
         let mut current = vec![0usize; plan.tables.len()];
-        // the record row with its leading columns
-        let mut cells = vec![Cell::Null; ds.tables[0].width()];
-        cells[0] = Cell::Int(key);
-        cells[1] = o.record_id.as_deref().map_or(Cell::Null, Cell::Str);
-        cells[2] = Cell::Str(&r.provenance.path);
-        cells[3] = r.provenance.member.as_deref().map_or(Cell::Null, Cell::Str);
-        cells[4] = Cell::Str(&src_model.version);
-        cells[5] = Cell::Bool(r.xsd_valid());
-        cells[6] = Cell::Str(status);
-        let ctx_tree = &r.raw.context.tree;
-        for (i, (_, elem)) in ds.context.iter().enumerate() {
-            let name = &ds.layout.element(*elem).name;
-            let v = ctx_tree.nodes.iter().position(|n| src_model.element(n.elem).name == *name && !n.nil).map(|n| ctx_tree.value(n as u32));
-            cells[7 + i] = v.map_or(Cell::Null, Cell::Str);
-        }
+        let mut cells = vec![Cell::Null; self.tables[0].width()];
+        cells[..lead.len()].copy_from_slice(lead);
         rows[0].push(Row { ordinal: 0, cells });
         for (i, node) in tree.nodes.iter().enumerate() {
             let Some(e) = map[node.elem as usize] else { continue };
@@ -176,14 +123,14 @@ impl Extractor {
                 let parent = tp.parent.unwrap_or(0);
                 let parent_ord = if parent == 0 { Cell::Null } else { Cell::Int(rows[parent][current[parent]].ordinal) };
                 let ordinal = rows[t].len() as i64 + 1;
-                let mut cells = vec![Cell::Null; ds.tables[t].width()];
+                let mut cells = vec![Cell::Null; self.tables[t].width()];
                 cells[0] = Cell::Int(key);
                 cells[1] = Cell::Int(ordinal);
                 cells[2] = parent_ord;
                 rows[t].push(Row { ordinal, cells });
                 current[t] = rows[t].len() - 1;
             }
-            let off = ds.extras[t];
+            let off = self.extras[t];
             let row = &mut rows[t][current[t]].cells;
             for &ci in &plan.cols_of[e as usize] {
                 let col = &tp.columns[ci];
@@ -198,19 +145,175 @@ impl Extractor {
         }
         for (t, rs) in rows.iter().enumerate() {
             for row in rs {
-                ds.tables[t].push(&row.cells)?;
+                self.tables[t].push(&row.cells)?;
             }
         }
         Ok(())
     }
+}
 
-    /// Add findings (of a record with `key`, or of a document when None).
+/// Output state of one dataset: its record tables, its header tables, and element mappings
+/// per version.
+struct DatasetOut {
+    record: Scope,
+    /// The header context's tables (None for StateDataSet).
+    header: Option<Scope>,
+    context: Vec<(String, ElemId)>,
+    /// Per source model version: source element → layout element (by path).
+    maps: BTreeMap<String, Vec<Option<ElemId>>>,
+    layout: &'static Model,
+}
+
+struct Row<'a> {
+    ordinal: i64,
+    cells: Vec<Cell<'a>>,
+}
+
+/// The key columns of `findings`, one per record dataset.
+const FINDING_KEYS: [&str; 3] = ["PcrKey", "DemKey", "StateKey"];
+
+/// Writes the extract's tables as records arrive (in order).
+pub struct Extractor {
+    dir: PathBuf,
+    format: Format,
+    codes_rows: u64,
+    datasets: BTreeMap<String, DatasetOut>,
+    findings: Table,
+    /// The header context written last and its HeaderKey (held, so that a new context can
+    /// never share its address).
+    header: Option<(Arc<Context>, i64)>,
+    next_header_key: i64,
+    /// The record added last: its key and the findings column of its dataset's key.
+    last_record: Option<(i64, usize)>,
+}
+
+impl Extractor {
+    /// Start an extract in `dir` (which must exist); writes `codes` at once.
+    pub fn new(dir: &Path, format: Format) -> Result<Extractor> {
+        let codes_rows = write_codes(dir, format)?;
+        let mut cols: Vec<(String, ColType)> = FINDING_KEYS.iter().map(|k| (k.to_string(), ColType::Int)).collect();
+        cols.extend(
+            [
+                ("record_uuid", ColType::Text),
+                ("source", ColType::Text),
+                ("member", ColType::Text),
+                ("kind", ColType::Code),
+                ("rule", ColType::Code),
+                ("severity", ColType::Code),
+                ("element", ColType::Code),
+                ("line", ColType::Int),
+                ("column", ColType::Int),
+                ("path", ColType::Text),
+                ("message", ColType::Text),
+            ]
+            .iter()
+            .map(|(n, t)| (n.to_string(), *t)),
+        );
+        let findings = Table::create(dir, "findings", &cols, format)?;
+        Ok(Extractor { dir: dir.to_path_buf(), format, codes_rows, datasets: BTreeMap::new(), findings, header: None, next_header_key: 1, last_record: None })
+    }
+
+    fn dataset(&mut self, dataset: &str) -> Result<&mut DatasetOut> {
+        if !self.datasets.contains_key(dataset) {
+            let layout = builtin::model(LAYOUT_VERSION, dataset).ok_or_else(|| anyhow::anyhow!("no model for {dataset}"))?;
+            let record_path = match dataset {
+                "EMSDataSet" => "/EMSDataSet/Header/PatientCareReport",
+                "DEMDataSet" => "/DEMDataSet/DemographicReport",
+                _ => "/StateDataSet",
+            };
+            let record_elem = layout.by_path(record_path).expect("record element");
+            let plan = DatasetPlan::new(layout, record_elem);
+            let header_plan = DatasetPlan::header(layout, record_elem);
+            let context = context_columns(layout, record_elem);
+            let lead = record_extras(&plan, header_plan.is_some(), &context);
+            let record = Scope::create(&self.dir, self.format, plan, lead)?;
+            let header = header_plan.map(|p| Scope::create(&self.dir, self.format, p, header_extras())).transpose()?;
+            self.datasets.insert(dataset.to_string(), DatasetOut { record, header, context, maps: BTreeMap::new(), layout });
+        }
+        Ok(self.datasets.get_mut(dataset).unwrap())
+    }
+
+    /// The HeaderKey of a record's header context, writing the context's rows (`header`,
+    /// `eCustomConfiguration_*`, ...) when it is a new one: records arrive in input order, and
+    /// the records of one context share one `Arc<Context>`, so each context is written once.
+    /// None for datasets without a header context (StateDataSet).
+    fn header_key(&mut self, r: &RecordResult) -> Result<Option<i64>> {
+        let ctx = &r.raw.context;
+        if let Some((held, key)) = &self.header {
+            if Arc::ptr_eq(held, ctx) {
+                return Ok(Some(*key));
+            }
+        }
+        let key = self.next_header_key;
+        let src_model = r.info.schema.model;
+        let ds = self.dataset(&r.info.dataset)?;
+        let Some(scope) = ds.header.as_mut() else { return Ok(None) };
+        let map = ds.maps.entry(src_model.version.clone()).or_insert_with(|| src_model.elements.iter().map(|e| ds.layout.by_path(&e.path)).collect());
+        let lead = [Cell::Int(key), Cell::Str(&r.provenance.path), r.provenance.member.as_deref().map_or(Cell::Null, Cell::Str), Cell::Str(&src_model.version), Cell::Str(&ctx.path)];
+        scope.write(&ctx.tree, map, key, &lead)?;
+        self.next_header_key += 1;
+        self.header = Some((ctx.clone(), key));
+        Ok(Some(key))
+    }
+
+    /// Write the header context of a record that is not added (unreadable), so that a
+    /// context whose records are all unreadable is still in the extract.
+    pub fn add_context(&mut self, r: &RecordResult) -> Result<()> {
+        self.header_key(r).map(|_| ())
+    }
+
+    /// Add a readable record (one row in its record table plus rows in child tables), after
+    /// its header context when that is new.
+    pub fn add_record(&mut self, r: &RecordResult, key: i64, status: &str) -> Result<()> {
+        let Some(o) = r.outcome.as_ref().filter(|o| o.well_formed) else { return Ok(()) };
+        let header_key = self.header_key(r)?;
+        let ds = self.dataset(&r.info.dataset)?;
+        let src_model = r.info.schema.model;
+        let map = ds.maps.entry(src_model.version.clone()).or_insert_with(|| src_model.elements.iter().map(|e| ds.layout.by_path(&e.path)).collect());
+        // the record row's leading columns
+        let mut lead = vec![
+            Cell::Int(key),
+            o.record_id.as_deref().map_or(Cell::Null, Cell::Str),
+            Cell::Str(&r.provenance.path),
+            r.provenance.member.as_deref().map_or(Cell::Null, Cell::Str),
+            Cell::Str(&src_model.version),
+            Cell::Bool(r.xsd_valid()),
+            Cell::Str(status),
+        ];
+        if ds.header.is_some() {
+            lead.push(header_key.map_or(Cell::Null, Cell::Int));
+        }
+        let ctx_tree = &r.raw.context.tree;
+        for (_, elem) in &ds.context {
+            let name = &ds.layout.element(*elem).name;
+            let v = ctx_tree.nodes.iter().position(|n| src_model.element(n.elem).name == *name && !n.nil).map(|n| ctx_tree.value(n as u32));
+            lead.push(v.map_or(Cell::Null, Cell::Str));
+        }
+        ds.record.write(&o.tree, map, key, &lead)?;
+        let key_col = FINDING_KEYS.iter().position(|k| *k == ds.record.plan.key).unwrap_or(0);
+        self.last_record = Some((key, key_col));
+        Ok(())
+    }
+
+    /// Add findings (of a record with `key`, or of a document when None). The key goes to the
+    /// findings column of the record's dataset (`PcrKey`, `DemKey`, `StateKey`): that of the
+    /// record added last when `key` is its key, else `PcrKey`.
     pub fn add_findings(&mut self, key: Option<i64>, source: &str, member: Option<&str>, findings: &[Finding]) -> Result<()> {
+        let mut keys = [Cell::Null; FINDING_KEYS.len()];
+        if let Some(k) = key {
+            let col = match self.last_record {
+                Some((last, col)) if last == k => col,
+                _ => 0,
+            };
+            keys[col] = Cell::Int(k);
+        }
         for f in findings {
             let line = f.line as i64;
             let column = f.column as i64;
             let row = [
-                key.map_or(Cell::Null, Cell::Int),
+                keys[0],
+                keys[1],
+                keys[2],
                 f.record.as_deref().map_or(Cell::Null, Cell::Str),
                 Cell::Str(source),
                 member.map_or(Cell::Null, Cell::Str),
@@ -232,7 +335,7 @@ impl Extractor {
     pub fn finish(self) -> Result<Vec<(String, u64)>> {
         let mut out = vec![("findings".to_string(), self.findings.finish()?), ("codes".to_string(), self.codes_rows)];
         for (_, ds) in self.datasets {
-            for t in ds.tables {
+            for t in ds.record.tables.into_iter().chain(ds.header.into_iter().flat_map(|h| h.tables)) {
                 let name = t.name.clone();
                 out.push((name, t.finish()?));
             }

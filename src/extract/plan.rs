@@ -10,6 +10,13 @@
 //!   with `.` → `_`), typed from the element's XSD type, with companion columns `_NV`, `_PN`,
 //!   `_nil` (where the schema allows them), `_offset` for date-times, and `_<Attr>` for every
 //!   other attribute; attributes of group elements become `<group>_<Attr>` columns.
+//!
+//! The records' header context (EMS: each `Header` outside its PatientCareReports, with
+//! `DemographicGroup` and `eCustomConfiguration`; DEM: the `DEMDataSet` outside its
+//! DemographicReports, with `dCustomConfiguration`) is planned the same way by
+//! [`DatasetPlan::header`]: a header table (`header`, `dem_header`) with one row per context,
+//! keyed by `HeaderKey`, and a table per repeating element below it
+//! (`eCustomConfiguration_CustomGroup`, `dem_dCustomConfiguration_CustomGroup`, ...).
 
 use crate::schema::model::{Builtin, Content, ElemId, Model, Variety};
 
@@ -68,11 +75,15 @@ pub struct TablePlan {
 #[derive(Debug, Clone)]
 pub struct DatasetPlan {
     pub dataset: String,
-    /// Name of the record key column: `PcrKey`, `DemKey` or `StateKey`.
+    /// Name of the key column: `PcrKey`, `DemKey`, `StateKey`, or `HeaderKey` for a header plan.
     pub key: &'static str,
-    pub record_elem: ElemId,
+    /// The element whose occurrences are the rows of the first table (the record element, or
+    /// the context element for a header plan).
+    pub root: ElemId,
+    /// An element below `root` whose subtree is left out (a header plan leaves out the records).
+    pub skip: Option<ElemId>,
     pub tables: Vec<TablePlan>,
-    /// For each element: the table its values go to (None above the record element).
+    /// For each element: the table its values go to (None outside `root` and inside `skip`).
     pub table_of: Vec<Option<usize>>,
     /// For each element: indexes into its table's `columns` that it fills.
     pub cols_of: Vec<Vec<usize>>,
@@ -89,6 +100,19 @@ pub fn dataset_naming(dataset: &str) -> (&'static str, &'static str, &'static st
         "EMSDataSet" => ("", "pcr", "PcrKey"),
         "DEMDataSet" => ("dem_", "dem_report", "DemKey"),
         _ => ("state_", "state_report", "StateKey"),
+    }
+}
+
+/// Key column of the header tables, and of the record tables' link to them.
+pub const HEADER_KEY: &str = "HeaderKey";
+
+/// Header table of a dataset whose records have a header context (None for StateDataSet,
+/// whose record is the whole document).
+pub fn header_table(dataset: &str) -> Option<&'static str> {
+    match dataset {
+        "EMSDataSet" => Some("header"),
+        "DEMDataSet" => Some("dem_header"),
+        _ => None,
     }
 }
 
@@ -126,17 +150,34 @@ fn all_enumerated(m: &Model, ty: u32) -> bool {
 impl DatasetPlan {
     /// Plan the tables of `model`'s dataset whose records are `record_elem`.
     pub fn new(m: &Model, record_elem: ElemId) -> DatasetPlan {
-        let (prefix, record_table, key) = dataset_naming(&m.dataset);
+        let (_, record_table, key) = dataset_naming(&m.dataset);
+        DatasetPlan::scoped(m, record_elem, None, record_table, key)
+    }
+
+    /// Plan the header context of `record_elem`'s records: the record's parent element (EMS
+    /// `Header`, DEM `DEMDataSet`) without the records. None when the record is the document
+    /// element (StateDataSet).
+    pub fn header(m: &Model, record_elem: ElemId) -> Option<DatasetPlan> {
+        let ctx = m.element(record_elem).parent?;
+        let table = header_table(&m.dataset)?;
+        Some(DatasetPlan::scoped(m, ctx, Some(record_elem), table, HEADER_KEY))
+    }
+
+    fn scoped(m: &Model, root: ElemId, skip: Option<ElemId>, table: &str, key: &'static str) -> DatasetPlan {
+        let (prefix, _, _) = dataset_naming(&m.dataset);
         let n = m.elements.len();
-        let mut plan = DatasetPlan { dataset: m.dataset.clone(), key, record_elem, tables: Vec::new(), table_of: vec![None; n], cols_of: vec![Vec::new(); n] };
-        plan.tables.push(TablePlan { name: record_table.to_string(), root: record_elem, parent: None, columns: Vec::new() });
-        plan.walk(m, record_elem, 0, prefix);
+        let mut plan = DatasetPlan { dataset: m.dataset.clone(), key, root, skip, tables: Vec::new(), table_of: vec![None; n], cols_of: vec![Vec::new(); n] };
+        plan.tables.push(TablePlan { name: table.to_string(), root, parent: None, columns: Vec::new() });
+        plan.walk(m, root, 0, prefix);
         plan
     }
 
     fn walk(&mut self, m: &Model, elem: ElemId, table: usize, prefix: &str) {
+        if Some(elem) == self.skip {
+            return;
+        }
         let e = m.element(elem);
-        let table = if elem != self.record_elem && e.max_occurs != Some(1) {
+        let table = if elem != self.root && e.max_occurs != Some(1) {
             self.tables.push(TablePlan { name: format!("{prefix}{}", column_name(&e.name)), root: elem, parent: Some(table), columns: Vec::new() });
             self.tables.len() - 1
         } else {
@@ -167,7 +208,7 @@ impl DatasetPlan {
             Content::Sequence { children } => {
                 // The record's own UUID is a key column of the record table.
                 for a in &e.attributes {
-                    if elem == self.record_elem && a.name == "UUID" {
+                    if elem == self.root && a.name == "UUID" {
                         continue;
                     }
                     let ty = if m.codes(a.value_type).is_empty() { ColType::Text } else { ColType::Code };
@@ -212,5 +253,28 @@ mod tests {
         assert_eq!(col(vit, "eVitals_10"), ColType::Int);
         assert_eq!(col(pcr_t, "eTimes_03"), ColType::DateTime);
         assert_eq!(col(pcr_t, "ePatient_17"), ColType::Date);
+    }
+
+    #[test]
+    fn header_plans_hold_the_context_without_the_records() {
+        let m = model("3.5.1", "EMSDataSet").unwrap();
+        let pcr = m.by_path("/EMSDataSet/Header/PatientCareReport").unwrap();
+        let h = DatasetPlan::header(m, pcr).unwrap();
+        assert_eq!(h.key, "HeaderKey");
+        let names: Vec<&str> = h.tables.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["header", "eCustomConfiguration_CustomGroup", "eCustomConfiguration_06", "eCustomConfiguration_07", "eCustomConfiguration_08"]);
+        let cols: Vec<&str> = h.tables[0].columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(cols, ["dAgency_01", "dAgency_02", "dAgency_04"]);
+        let g: Vec<&str> = h.tables[1].columns.iter().map(|c| c.name.as_str()).collect();
+        assert!(g.contains(&"eCustomConfiguration_CustomGroup_CustomElementID") && g.contains(&"eCustomConfiguration_01_nemsisElement") && g.contains(&"eCustomConfiguration_09"), "{g:?}");
+        assert_eq!(h.tables[2].parent, Some(1));
+        assert!(h.table_of[pcr as usize].is_none(), "the records are not in the header plan");
+        let d = model("3.5.1", "DEMDataSet").unwrap();
+        let rep = d.by_path("/DEMDataSet/DemographicReport").unwrap();
+        let dh = DatasetPlan::header(d, rep).unwrap();
+        assert_eq!(dh.tables[0].name, "dem_header");
+        assert_eq!(dh.tables[1].name, "dem_dCustomConfiguration_CustomGroup");
+        let s = model("3.5.1", "StateDataSet").unwrap();
+        assert!(DatasetPlan::header(s, s.root).is_none());
     }
 }

@@ -15,7 +15,9 @@ Checks (each failure is printed; exit status 1 when any failed, 0 otherwise):
     and that is the count in manifest.json (for every table listed there); record tables (pcr, dem_report, state_report) have one row per
     complete record element in the XML, every other layout table one row per occurrence of its
     element (eVitals_VitalGroup = eVitals.VitalGroup elements, dem_dAgency_06 = dAgency.06, ...)
-    within complete records; every layout table is written;
+    within complete records; header tables (header, dem_header) one row per header context
+    (EMS Header, DEM document) holding a record, their child tables (eCustomConfiguration_CustomGroup,
+    ...) one per occurrence of their element in those contexts; every layout table is written;
   * column types: eTimes_03 timestamp[us, tz=UTC] (DuckDB TIMESTAMP WITH TIME ZONE), its
     _offset int16, eVitals_06 int64, eResponse_05 dictionary<int32, string> (DuckDB VARCHAR),
     ePatient_17 date32 (DuckDB DATE), _nil bool, keys int64; no column of an unexpected type;
@@ -23,6 +25,8 @@ Checks (each failure is printed; exit status 1 when any failed, 0 otherwise):
     eTimes.03 (UTC instant and offset minutes), ePatient.17, eTimes.01 (nil / NV), and eVitals.06
     of every vital-signs group in order;
   * a DuckDB join of pcr with codes gives each PCR exactly one row and the documented labels;
+  * pcr and dem_report rows join their header row on HeaderKey (same source and member);
+    findings carry PcrKey, DemKey or StateKey (at most one), each naming an existing record;
   * with --csv: every CSV table opens with pyarrow.csv and DuckDB read_csv, row counts match
     that extract's manifest and the Parquet extract, header names match the Parquet columns.
 """
@@ -47,6 +51,8 @@ NS = "{http://www.nemsis.org}"
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 RECORD = {"EMSDataSet": "PatientCareReport", "DEMDataSet": "DemographicReport", "StateDataSet": "StateDataSet"}
 RECORD_TABLE = {"EMSDataSet": "pcr", "DEMDataSet": "dem_report", "StateDataSet": "state_report"}
+# the element whose occurrences are the header contexts of a dataset's records
+CONTEXT = {"EMSDataSet": "Header", "DEMDataSet": "DEMDataSet"}
 
 failures = []
 checks = 0
@@ -101,11 +107,15 @@ def local(tag):
 
 def walk_records(data):
     """Complete records of one document: dicts with dataset, uuid, counts (local name -> n),
-    and the values read for the value checks. Also returns whether the document broke."""
+    and the values read for the value checks; the document's header contexts that hold a
+    record (complete or cut short): dicts with dataset and counts of the elements before the
+    first record; and whether the document broke."""
     records = []
+    contexts = []
     dataset = None
     stack = []
     cur = None
+    ctx = None
     broken = False
     try:
         for event, el in ET.iterparse(io.BytesIO(data), events=("start", "end")):
@@ -114,10 +124,19 @@ def walk_records(data):
                 if dataset is None:
                     dataset = name
                 stack.append(name)
-                if name == RECORD.get(dataset) and cur is None:
+                if name == CONTEXT.get(dataset) and cur is None:
+                    ctx = {"dataset": dataset, "counts": {name: 1}, "records": 0}
+                elif name == RECORD.get(dataset) and cur is None:
                     cur = {"dataset": dataset, "uuid": el.get("UUID"), "counts": {}, "vitals06": [], "values": {}}
+                    if ctx is not None:
+                        # the context is frozen at its first record
+                        if ctx["records"] == 0:
+                            contexts.append(ctx)
+                        ctx["records"] += 1
                 elif cur is not None:
                     cur["counts"][name] = cur["counts"].get(name, 0) + 1
+                elif ctx is not None and ctx["records"] == 0:
+                    ctx["counts"][name] = ctx["counts"].get(name, 0) + 1
                 continue
             stack.pop()
             if cur is None:
@@ -139,7 +158,7 @@ def walk_records(data):
     except ET.ParseError:
         # cut inside a record: that record is unreadable
         broken = cur is not None
-    return dataset, records, broken
+    return dataset, records, contexts, broken
 
 
 # ------------------------------------------------------------------------------------------------
@@ -163,7 +182,7 @@ def table_files(d, fmt):
     return sorted(f[: -len(fmt) - 1] for f in os.listdir(d) if f.endswith("." + fmt))
 
 
-def check_counts(d, fmt, con, manifest, records, unreadable, layout):
+def check_counts(d, fmt, con, manifest, records, contexts, unreadable, layout):
     rows = {t["table"]: t["rows"] for t in manifest["tables"]}
     files = table_files(d, fmt)
     # codes is checked against the manifest only when listed there (ingest_consumers.rs has a
@@ -174,6 +193,9 @@ def check_counts(d, fmt, con, manifest, records, unreadable, layout):
     by_ds = {}
     for r in records:
         by_ds.setdefault(r["dataset"], []).append(r)
+    ctx_by_ds = {}
+    for c in contexts:
+        ctx_by_ds.setdefault(c["dataset"], []).append(c)
     counted = {}
     for t in files:
         path = os.path.join(d, f"{t}.{fmt}")
@@ -186,8 +208,13 @@ def check_counts(d, fmt, con, manifest, records, unreadable, layout):
         if t not in layout:
             # findings, codes, claims, ...: not one row per XML element
             continue
-        ds, elem = layout[t]
-        if t in RECORD_TABLE.values():
+        ds, elem, scope = layout[t]
+        if scope == "header":
+            # header tables: one row per header context holding a record (header, dem_header),
+            # one per occurrence of a repeating element in those contexts (eCustomConfiguration_CustomGroup, ...)
+            want = sum(c["counts"].get(elem, 0) for c in ctx_by_ds.get(ds, []))
+            check(n_pa == want, f"{fmt} {t}: {n_pa} rows, {want} {elem} elements in header contexts with a record in the XML")
+        elif t in RECORD_TABLE.values():
             want = len(by_ds.get(ds, []))
             check(n_pa == want, f"{fmt} {t}: {n_pa} rows, {want} complete {RECORD[ds]} elements in the XML")
         else:
@@ -353,6 +380,29 @@ def check_join(d, con):
     return labelled
 
 
+def check_keys(d, con):
+    """Records join their header context on HeaderKey; findings name their record by the key
+    column of its dataset."""
+    src = lambda t: duck_source(os.path.join(d, t + ".parquet"), "parquet")
+    for rec, hdr, extra in (("pcr", "header", " and r.dAgency_01 is not distinct from h.dAgency_01"), ("dem_report", "dem_header", "")):
+        n, joined = con.execute(
+            f"""select count(*), count(h.HeaderKey) from {src(rec)} r left join {src(hdr)} h
+                on h.HeaderKey = r.HeaderKey and h.source = r.source and h.member is not distinct from r.member{extra}"""
+        ).fetchone()
+        check(n == joined, f"{rec} x {hdr} on HeaderKey: {joined} of {n} rows join their header (same source, member)")
+        dup = con.execute(f"select count(*) - count(distinct HeaderKey) from {src(hdr)}").fetchone()[0]
+        check(dup == 0, f"{hdr}: HeaderKey is unique")
+    f = pq.read_schema(os.path.join(d, "findings.parquet"))
+    check(f.names[:3] == ["PcrKey", "DemKey", "StateKey"] and all(f.field(c).type == pa.int64() for c in f.names[:3]), f"findings key columns {f.names[:3]}")
+    both = con.execute(f"""select count(*) from {src('findings')} where (PcrKey is not null)::INT + (DemKey is not null)::INT + (StateKey is not null)::INT > 1""").fetchone()[0]
+    check(both == 0, f"findings: {both} rows with more than one key")
+    for key, table in (("PcrKey", "pcr"), ("DemKey", "dem_report"), ("StateKey", "state_report")):
+        orphans = con.execute(f"select count(*) from {src('findings')} f where f.{key} is not null and f.{key} not in (select {key} from {src(table)})").fetchone()[0]
+        check(orphans == 0, f"findings: {orphans} {key} values without a {table} row")
+    pcr_findings = con.execute(f"select count(*) from {src('findings')} where PcrKey is not null").fetchone()[0]
+    check(pcr_findings > 0, "findings: some findings of PCRs")
+
+
 def check_csv(d_csv, d_pq, con, manifest_csv, counted_pq):
     rows = {t["table"]: t["rows"] for t in manifest_csv["tables"]}
     for t in table_files(d_csv, "csv"):
@@ -380,23 +430,28 @@ def main():
 
     docs = []
     records = []
+    contexts = []
     unreadable = 0
     for source, member, data in documents(a.root, a.inputs):
-        ds, recs, broken = walk_records(data)
+        ds, recs, ctxs, broken = walk_records(data)
         docs.append((source, member, recs))
         records.extend(recs)
+        contexts.extend(ctxs)
         # a document cut inside a record leaves that record unreadable
         unreadable += 1 if broken else 0
 
-    layout = {t: tuple(v) for t, v in json.load(open(a.layout)).items()}
+    # [dataset, element] for the record tables and theirs, [dataset, element, "header"] for
+    # the header contexts' tables
+    layout = {t: (v[0], v[1], v[2] if len(v) > 2 else "record") for t, v in json.load(open(a.layout)).items()}
     manifest = json.load(open(os.path.join(a.parquet, "manifest.json")))
-    counted = check_counts(a.parquet, "parquet", con, manifest, records, unreadable, layout)
+    counted = check_counts(a.parquet, "parquet", con, manifest, records, contexts, unreadable, layout)
     check_types(a.parquet, con)
     n_values = check_values(a.parquet, con, docs)
     labelled = check_join(a.parquet, con)
+    check_keys(a.parquet, con)
     if a.csv:
         manifest_csv = json.load(open(os.path.join(a.csv, "manifest.json")))
-        check_counts(a.csv, "csv", con, manifest_csv, records, unreadable, layout)
+        check_counts(a.csv, "csv", con, manifest_csv, records, contexts, unreadable, layout)
         check_csv(a.csv, a.parquet, con, manifest_csv, counted)
     print(
         f"check_extract: {len(counted)} tables, {len(records)} complete records in {len(docs)} documents, "
