@@ -78,7 +78,7 @@ fn main() -> anyhow::Result<()> {
         for (key, r) in recs.iter().enumerate() {
             if let (Some(c), Some(o)) = (r.coding.as_ref(), r.outcome.as_ref()) {
                 claims.add(key as i64, c, r.info.schema.model, &o.tree).expect("claims row");
-                extract.add_findings(Some(key as i64), &r.provenance.path, r.provenance.member.as_deref(), &r.findings).expect("findings");
+                extract.add_findings(Some((&r.info.dataset, key as i64)), &r.provenance.path, r.provenance.member.as_deref(), &r.findings).expect("findings");
                 rows += 1;
             }
         }

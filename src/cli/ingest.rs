@@ -224,7 +224,7 @@ impl IngestSink {
             claims.add(key, c, r.info.schema.model, &o.tree)?;
             *self.levels.entry(c.level.as_str().to_string()).or_default() += 1;
         }
-        extract.add_findings(Some(key), &r.provenance.path, r.provenance.member.as_deref(), &r.findings)?;
+        extract.add_findings(Some((&r.info.dataset, key)), &r.provenance.path, r.provenance.member.as_deref(), &r.findings)?;
         if rejected {
             self.current.rejected += 1;
             self.rejects.add(&source, &r.raw.context, &r.raw.bytes)?;

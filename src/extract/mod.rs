@@ -183,8 +183,6 @@ pub struct Extractor {
     /// never share its address).
     header: Option<(Arc<Context>, i64)>,
     next_header_key: i64,
-    /// The record added last: its key and the findings column of its dataset's key.
-    last_record: Option<(i64, usize)>,
 }
 
 impl Extractor {
@@ -210,7 +208,7 @@ impl Extractor {
             .map(|(n, t)| (n.to_string(), *t)),
         );
         let findings = Table::create(dir, "findings", &cols, format)?;
-        Ok(Extractor { dir: dir.to_path_buf(), format, codes_rows, datasets: BTreeMap::new(), findings, header: None, next_header_key: 1, last_record: None })
+        Ok(Extractor { dir: dir.to_path_buf(), format, codes_rows, datasets: BTreeMap::new(), findings, header: None, next_header_key: 1 })
     }
 
     fn dataset(&mut self, dataset: &str) -> Result<&mut DatasetOut> {
@@ -290,21 +288,17 @@ impl Extractor {
             lead.push(v.map_or(Cell::Null, Cell::Str));
         }
         ds.record.write(&o.tree, map, key, &lead)?;
-        let key_col = FINDING_KEYS.iter().position(|k| *k == ds.record.plan.key).unwrap_or(0);
-        self.last_record = Some((key, key_col));
         Ok(())
     }
 
-    /// Add findings (of a record with `key`, or of a document when None). The key goes to the
-    /// findings column of the record's dataset (`PcrKey`, `DemKey`, `StateKey`): that of the
-    /// record added last when `key` is its key, else `PcrKey`.
-    pub fn add_findings(&mut self, key: Option<i64>, source: &str, member: Option<&str>, findings: &[Finding]) -> Result<()> {
+    /// Add findings (of the record of `dataset` with key `k` when `key` is `Some((dataset, k))`,
+    /// or of a document when None). The key goes to the findings column named by the dataset's
+    /// plan (`PcrKey`, `DemKey`, `StateKey`).
+    pub fn add_findings(&mut self, key: Option<(&str, i64)>, source: &str, member: Option<&str>, findings: &[Finding]) -> Result<()> {
         let mut keys = [Cell::Null; FINDING_KEYS.len()];
-        if let Some(k) = key {
-            let col = match self.last_record {
-                Some((last, col)) if last == k => col,
-                _ => 0,
-            };
+        if let Some((dataset, k)) = key {
+            let name = &self.dataset(dataset)?.record.plan.key;
+            let col = FINDING_KEYS.iter().position(|c| c == name).ok_or_else(|| anyhow::anyhow!("no findings key column for {name}"))?;
             keys[col] = Cell::Int(k);
         }
         for f in findings {
