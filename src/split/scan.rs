@@ -52,13 +52,23 @@ impl Default for BodyScan {
     }
 }
 
+/// `memchr` for the short distances between markup: the first bytes one by one, then a search.
+#[inline]
+fn find_short(needle: u8, hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(24);
+    if let Some(k) = hay[..head].iter().position(|&c| c == needle) {
+        return Some(k);
+    }
+    memchr::memchr(needle, &hay[head..]).map(|k| k + head)
+}
+
 impl BodyScan {
     /// Scan the next chunk of the stream.
     pub fn feed(&mut self, chunk: &[u8]) -> Step {
         let mut i = 0;
         while i < chunk.len() {
             match self.state {
-                State::Text => match memchr::memchr(b'<', &chunk[i..]) {
+                State::Text => match find_short(b'<', &chunk[i..]) {
                     Some(j) => {
                         i += j + 1;
                         self.state = State::Lt;

@@ -2,6 +2,7 @@
 
 pub mod report;
 pub mod svrl;
+pub mod lexer;
 pub mod value;
 pub mod xsd;
 pub mod xsd_regex;

@@ -12,13 +12,50 @@ use crate::finding::{Finding, Kind, Severity};
 use crate::record::{Builder, NodeId, Record};
 use crate::schema::model::{Content, ElemId, Model, NEMSIS_NS, XSI_NS};
 use crate::validate::value::ValueChecker;
-use quick_xml::events::{BytesStart, Event};
+use crate::validate::lexer::{Lexer, Token};
+use quick_xml::events::BytesStart;
 use std::sync::OnceLock;
 
-/// A model plus what validation precomputes from it (compiled patterns, code sets).
+/// A start tag as the validator reads it: its qualified name and its attributes (qualified
+/// name, raw value before unescaping), from the record lexer or from the splitter's parser.
+pub struct StartTag<'a> {
+    pub qname: &'a [u8],
+    pub attrs: &'a [(&'a [u8], &'a [u8])],
+}
+
+/// The attributes of a quick-xml start tag, as [`StartTag::attrs`] wants them (the splitter's
+/// envelope elements; syntax is checked separately by [`check_attributes`]).
+pub fn raw_attributes<'a>(e: &'a BytesStart) -> Vec<(&'a [u8], &'a [u8])> {
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .filter_map(|a| match a.value {
+            // quick-xml borrows attribute values from the tag's bytes (it unescapes only on request).
+            std::borrow::Cow::Borrowed(v) => Some((a.key.into_inner(), v)),
+            std::borrow::Cow::Owned(_) => None,
+        })
+        .collect()
+}
+
+/// A model plus what validation precomputes from it (compiled patterns, code sets, child keys).
 pub struct Schema {
     pub model: &'static Model,
     pub values: ValueChecker,
+    /// Per element, the [`name_key`] of each child of its sequence, in order: matching a child
+    /// tag scans these packed words instead of the children's names.
+    child_keys: Vec<Vec<u64>>,
+}
+
+/// A word that tells names apart cheaply: the length and the last (up to 7) bytes, where
+/// sibling NEMSIS names differ (`eVitals.06`, `eVitals.07`). Equal keys are confirmed by
+/// comparing the names.
+fn name_key(name: &[u8]) -> u64 {
+    let tail = &name[name.len().saturating_sub(7)..];
+    let mut k = name.len().min(255) as u64;
+    for &b in tail {
+        k = (k << 8) | b as u64;
+    }
+    k
 }
 
 impl std::fmt::Debug for Schema {
@@ -38,8 +75,21 @@ impl Schema {
         let model = model(version, dataset)?;
         Some(SCHEMAS[vi * 3 + di].get_or_init(|| {
             let values = ValueChecker::new(model).unwrap_or_else(|e| panic!("embedded model {version}/{dataset}: {e}"));
-            Schema { model, values }
+            Schema::new(model, values)
         }))
+    }
+
+    /// A schema for a model (with its value checks) and the lookups validation derives.
+    pub fn new(model: &'static Model, values: ValueChecker) -> Schema {
+        let child_keys = model
+            .elements
+            .iter()
+            .map(|e| match &e.content {
+                Content::Sequence { children } => children.iter().map(|c| name_key(model.element(*c).name.as_bytes())).collect(),
+                Content::Simple { .. } => Vec::new(),
+            })
+            .collect();
+        Schema { model, values, child_keys }
     }
 }
 
@@ -65,18 +115,17 @@ impl Namespaces {
         self.default_nemsis = self.resolve(b"") == Some(NEMSIS_NS.as_bytes());
     }
     /// Push the scope of a start tag (its xmlns declarations).
-    pub fn push(&mut self, e: &BytesStart) {
+    pub fn push(&mut self, e: &StartTag) {
         let before = self.bindings.len();
         self.marks.push(before);
-        if !has_attributes(e) {
+        if e.attrs.is_empty() {
             return;
         }
-        for a in e.attributes().with_checks(false).flatten() {
-            let k = a.key.as_ref();
+        for &(k, v) in e.attrs {
             if k == b"xmlns" {
-                self.bindings.push((Vec::new(), a.value.to_vec()));
+                self.bindings.push((Vec::new(), v.to_vec()));
             } else if let Some(p) = k.strip_prefix(b"xmlns:") {
-                self.bindings.push((p.to_vec(), a.value.to_vec()));
+                self.bindings.push((p.to_vec(), v.to_vec()));
             }
         }
         if self.bindings.len() != before {
@@ -254,14 +303,12 @@ impl<'s> Validator<'s> {
         };
         // Children mostly arrive in schema order: search from the current particle on, then
         // the earlier ones (an out-of-order child).
-        // Sibling names share long prefixes ("eVitals.0"): compare the last byte first.
         let lb = local.as_bytes();
-        let is = |c: &ElemId| {
-            let n = m.element(*c).name.as_bytes();
-            n.len() == lb.len() && n.last() == lb.last() && n == lb
-        };
+        let key = name_key(lb);
+        let keys = &self.schema.child_keys[parent as usize];
+        let is = |j: usize| keys[j] == key && crate::validate::lexer::same_bytes(m.element(children[j]).name.as_bytes(), lb);
         let pos = f.pos as usize;
-        let found = children[pos..].iter().position(is).map(|j| j + pos).or_else(|| children[..pos].iter().position(is));
+        let found = (pos..children.len()).find(|&j| is(j)).or_else(|| (0..pos).find(|&j| is(j)));
         let Some(j) = found else {
             let msg = match m.find(local) {
                 Some(elsewhere) => {
@@ -313,7 +360,7 @@ impl<'s> Validator<'s> {
     }
 
     /// A start tag. `empty` for `<x/>` (the caller must not call [`end`](Self::end) for it).
-    pub fn start(&mut self, e: &BytesStart, line: u32, column: u32, empty: bool) {
+    pub fn start(&mut self, e: &StartTag, line: u32, column: u32, empty: bool) {
         if self.skip > 0 {
             if !empty {
                 self.skip += 1;
@@ -321,8 +368,8 @@ impl<'s> Validator<'s> {
             return;
         }
         self.ns.push(e);
-        let qname = e.name();
-        let (prefix, local_b) = split_qname(qname.as_ref());
+        let qname = e.qname;
+        let (prefix, local_b) = split_qname(qname);
         let local = match std::str::from_utf8(local_b) {
             Ok(l) => std::borrow::Cow::Borrowed(l),
             Err(_) => String::from_utf8_lossy(local_b),
@@ -343,7 +390,7 @@ impl<'s> Validator<'s> {
         if !ns_ok {
             let uri = self.ns.resolve(prefix).map(|u| String::from_utf8_lossy(u).into_owned());
             let msg = match uri {
-                None if !prefix.is_empty() => format!("element {} uses an undeclared namespace prefix", String::from_utf8_lossy(qname.as_ref())),
+                None if !prefix.is_empty() => format!("element {} uses an undeclared namespace prefix", String::from_utf8_lossy(qname)),
                 None => format!("element {local} is in no namespace; NEMSIS elements must be in {NEMSIS_NS}"),
                 Some(u) => format!("element {local} is in namespace {u}; NEMSIS elements must be in {NEMSIS_NS}"),
             };
@@ -371,20 +418,19 @@ impl<'s> Validator<'s> {
         }
     }
 
-    fn attributes(&mut self, e: &BytesStart, elem: ElemId, line: u32, column: u32) {
+    fn attributes(&mut self, e: &StartTag, elem: ElemId, line: u32, column: u32) {
         let m = self.model();
         let decl = m.element(elem);
-        if !has_attributes(e) && !decl.attributes.iter().any(|a| a.required) {
+        if e.attrs.is_empty() && !decl.attributes.iter().any(|a| a.required) {
             return;
         }
         let mut seen_required = 0usize;
         let is_record_root = self.frames.len() == 1;
-        for a in e.attributes().with_checks(false).flatten() {
-            let key = a.key.as_ref();
+        for &(key, raw) in e.attrs {
             if key == b"xmlns" || key.starts_with(b"xmlns:") {
                 continue;
             }
-            let value = match a.unescape_value() {
+            let value = match unescape(raw) {
                 Ok(v) => v,
                 Err(_) => {
                     let msg = format!("attribute {} has an invalid character reference", String::from_utf8_lossy(key));
@@ -461,7 +507,7 @@ impl<'s> Validator<'s> {
         let required = decl.attributes.iter().filter(|a| a.required).count();
         if seen_required < required {
             for ad in decl.attributes.iter().filter(|a| a.required) {
-                let present = e.attributes().with_checks(false).flatten().any(|a| a.key.as_ref() == ad.name.as_bytes());
+                let present = e.attrs.iter().any(|(k, _)| *k == ad.name.as_bytes());
                 if !present {
                     let msg = format!("{} is missing its required attribute {}", m.display(elem), ad.name);
                     self.finding(&decl.name, self.path(), line, column, msg);
@@ -613,118 +659,80 @@ pub struct RecordOutcome {
     pub record_id: Option<String>,
 }
 
+/// Unescape a raw text or attribute value (entity and character references).
+fn unescape(raw: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
+    let s = std::str::from_utf8(raw).map_err(|_| "invalid UTF-8".to_string())?;
+    if memchr::memchr(b'&', raw).is_none() {
+        return Ok(std::borrow::Cow::Borrowed(s));
+    }
+    quick_xml::escape::unescape(s).map_err(|e| e.to_string())
+}
+
 /// Parse and validate one record (the bytes of one record element, as cut by the splitter).
 /// `line`/`column` give the position of its first byte in the document; `ns` the namespace
-/// bindings in scope there.
+/// bindings in scope there. The parse is the record [`Lexer`]'s, driving the [`Validator`].
 pub fn validate_record(schema: &Schema, root: ElemId, bytes: &[u8], line: u32, column: u32, ctx: RecordContext, ns: Namespaces) -> RecordOutcome {
     let mut v = Validator::new(schema, root, ctx, ns);
-    let mut reader = quick_xml::Reader::from_reader(bytes);
-    reader.config_mut().check_comments = true;
-    let mut lines = LineIndex::new(bytes, line, column);
+    let mut lx = Lexer::new(bytes, line, column);
     let mut well_formed = true;
-    let mut depth = 0usize;
     // Checking the whole record once is much cheaper than checking each text node; when it
     // fails, the per-node checks below find where.
     let all_utf8 = std::str::from_utf8(bytes).is_ok();
-    fn text_str(all_utf8: bool, t: &[u8]) -> Option<&str> {
-        if all_utf8 {
-            // SAFETY: `bytes` is valid UTF-8, and text events are cut at '<' and '>' (ASCII),
-            // so each is a whole-character slice of it.
-            Some(unsafe { std::str::from_utf8_unchecked(t) })
-        } else {
-            std::str::from_utf8(t).ok()
-        }
-    }
     loop {
-        let mut before = reader.buffer_position() as usize;
-        // After a text event quick-xml has already consumed the next '<'.
-        if before > 0 && bytes.get(before - 1) == Some(&b'<') {
-            before -= 1;
-        }
-        match reader.read_event() {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if check_attributes(&e).is_err() => {
-                let (l, c) = lines.at(before);
-                let msg = check_attributes(&e).unwrap_err();
-                parse_finding(&mut v, l, c, msg);
+        let token = match lx.next_token() {
+            Ok(t) => t,
+            Err(e) => {
+                parse_finding(&mut v, e.line, e.column, e.message);
                 well_formed = false;
                 break;
             }
-            Ok(Event::Start(e)) => {
-                let (l, c) = lines.at(before);
-                depth += 1;
-                v.start(&e, l, c, false);
-            }
-            Ok(Event::Empty(e)) => {
-                let (l, c) = lines.at(before);
-                v.start(&e, l, c, true);
-            }
-            Ok(Event::End(_)) => {
-                depth = depth.saturating_sub(1);
-                v.end();
-            }
-            // Text without entity references needs no unescaping (the common case).
-            Ok(Event::Text(t)) if memchr::memchr(b'&', &t).is_none() => match text_str(all_utf8, &t) {
-                Some(s) => {
-                    let (l, c) = lines.at(before);
-                    v.text(s, l, c);
-                }
-                None => {
-                    let (l, c) = lines.at(before);
-                    parse_finding(&mut v, l, c, "not well-formed: invalid UTF-8".into());
+        };
+        let (l, c) = lx.token_position();
+        match token {
+            Token::Start { qname, empty } => {
+                if !all_utf8 && std::str::from_utf8(qname).is_err() {
+                    parse_finding(&mut v, l, c, "not well-formed: invalid UTF-8 in a name".into());
                     well_formed = false;
                     break;
                 }
-            },
-            Ok(Event::Text(t)) => match t.unescape() {
-                Ok(s) => {
-                    let (l, c) = lines.at(before);
-                    v.text(&s, l, c);
-                }
+                v.start(&StartTag { qname, attrs: &lx.attrs }, l, c, empty);
+            }
+            Token::End => v.end(),
+            // Text without references needs no unescaping (the common case).
+            Token::Text { raw: t, amp: false } if all_utf8 => {
+                // SAFETY: `bytes` is valid UTF-8, and text is cut at '<' and '>' (ASCII), so it
+                // is a whole-character slice of it.
+                v.text(unsafe { std::str::from_utf8_unchecked(t) }, l, c)
+            }
+            Token::Text { raw: t, .. } => match unescape(t) {
+                Ok(s) => v.text(&s, l, c),
                 Err(err) => {
-                    let (l, c) = lines.at(before);
                     parse_finding(&mut v, l, c, format!("not well-formed: {err}"));
                     well_formed = false;
                     break;
                 }
             },
-            Ok(Event::CData(t)) => match std::str::from_utf8(&t) {
-                Ok(s) => {
-                    let (l, c) = lines.at(before);
-                    v.text(s, l, c);
-                }
+            Token::CData(t) => match std::str::from_utf8(t) {
+                Ok(s) => v.text(s, l, c),
                 Err(_) => {
-                    let (l, c) = lines.at(before);
                     parse_finding(&mut v, l, c, "not well-formed: invalid UTF-8".into());
                     well_formed = false;
                     break;
                 }
             },
-            Ok(Event::DocType(_)) => {
-                let (l, c) = lines.at(before);
-                parse_finding(&mut v, l, c, "DOCTYPE declarations are refused".into());
-                well_formed = false;
-                break;
-            }
-            Ok(Event::Eof) => {
-                if depth > 0 {
-                    let (l, c) = lines.at(bytes.len());
+            Token::Eof => {
+                if lx.depth() > 0 {
+                    let (l, c) = lx.position();
                     parse_finding(&mut v, l, c, "not well-formed: the record ends before its elements are closed".into());
                     well_formed = false;
                 }
-                break;
-            }
-            Ok(_) => {}
-            Err(err) => {
-                let (l, c) = lines.at(reader.error_position() as usize);
-                parse_finding(&mut v, l, c, format!("not well-formed: {err}"));
-                well_formed = false;
                 break;
             }
         }
     }
     if well_formed && !all_utf8 {
         if let Err(msg) = check_utf8_names(bytes) {
-            let (l, c) = lines.at(bytes.len());
+            let (l, c) = lx.position();
             parse_finding(&mut v, l, c, msg);
             well_formed = false;
         }
