@@ -10,7 +10,7 @@
 use crate::finding::{Finding, Kind, Severity};
 use crate::record::{Builder, Record};
 use crate::schema::model::ElemId;
-use crate::validate::xsd::{check_attributes, raw_attributes, split_qname, LineIndex, Namespaces, RecordContext, Schema, StartTag, Validator};
+use crate::validate::xsd::{borrowed, check_attributes, raw_attributes, split_qname, LineIndex, Namespaces, RecordContext, Schema, StartTag, Validator};
 use quick_xml::events::{BytesStart, Event};
 use std::io::{BufRead, Read};
 use std::sync::Arc;
@@ -461,8 +461,8 @@ impl<R: BufRead> Splitter<'_, R> {
                 } else {
                     v.current().is_some_and(|p| m.children(p).iter().any(|c| Some(*c) == self.context_elem && m.element(*c).name == local))
                 };
-            let attrs = raw_attributes(e);
-            v.start(&StartTag { qname: e.name().into_inner(), attrs: &attrs }, line, col, empty);
+            let owned = raw_attributes(e);
+            v.start(&StartTag { qname: e.name().into_inner(), attrs: &borrowed(&owned) }, line, col, empty);
             if is_root {
                 let cap = &self.reader.get_ref().capture;
                 self.doc_prefix.extend_from_slice(cap);

@@ -23,18 +23,17 @@ pub struct StartTag<'a> {
     pub attrs: &'a [(&'a [u8], &'a [u8])],
 }
 
-/// The attributes of a quick-xml start tag, as [`StartTag::attrs`] wants them (the splitter's
-/// envelope elements; syntax is checked separately by [`check_attributes`]).
-pub fn raw_attributes<'a>(e: &'a BytesStart) -> Vec<(&'a [u8], &'a [u8])> {
-    e.attributes()
-        .with_checks(false)
-        .flatten()
-        .filter_map(|a| match a.value {
-            // quick-xml borrows attribute values from the tag's bytes (it unescapes only on request).
-            std::borrow::Cow::Borrowed(v) => Some((a.key.into_inner(), v)),
-            std::borrow::Cow::Owned(_) => None,
-        })
-        .collect()
+/// The attributes of a quick-xml start tag (qualified name, raw value before unescaping), for
+/// the splitter's envelope elements; borrow them as [`StartTag::attrs`] with [`borrowed`].
+/// Syntax is checked separately by [`check_attributes`]. Values are copied (a few envelope
+/// tags per document) so that none is lost whether quick-xml borrowed or owned them.
+pub fn raw_attributes(e: &BytesStart) -> Vec<(Vec<u8>, Vec<u8>)> {
+    e.attributes().with_checks(false).flatten().map(|a| (a.key.into_inner().to_vec(), a.value.into_owned())).collect()
+}
+
+/// A borrowed view of [`raw_attributes`]'s list.
+pub fn borrowed(attrs: &[(Vec<u8>, Vec<u8>)]) -> Vec<(&[u8], &[u8])> {
+    attrs.iter().map(|(k, v)| (k.as_slice(), v.as_slice())).collect()
 }
 
 /// A model plus what validation precomputes from it (compiled patterns, code sets, child keys).
