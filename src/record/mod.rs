@@ -166,6 +166,12 @@ impl Builder {
         Self::default()
     }
 
+    /// A builder with room for `nodes` nodes and `text` bytes of values.
+    pub fn with_capacity(nodes: usize, text: usize) -> Self {
+        let rec = Record { nodes: Vec::with_capacity(nodes), attrs: Vec::new(), text: String::with_capacity(text) };
+        Builder { rec, stack: Vec::with_capacity(16) }
+    }
+
     /// Open a node for element `elem` under the current open node.
     pub fn open(&mut self, elem: ElemId, line: u32, column: u32) -> NodeId {
         let id = self.rec.nodes.len() as NodeId;

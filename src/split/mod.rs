@@ -126,10 +126,26 @@ impl<R: BufRead> Tee<R> {
         (self.line, (self.consumed - self.line_start) as u32 + 1)
     }
 
+    /// Hand over the captured bytes (a record), leaving room for one as large: records of a
+    /// document are alike in size, and growing the capture from empty copies it over and over.
+    fn take_capture(&mut self) -> Vec<u8> {
+        let room = self.capture.len() + self.capture.len() / 8;
+        std::mem::replace(&mut self.capture, Vec::with_capacity(room))
+    }
+
     /// Consume (and capture) a record's body, after its start tag, up to the `<` of its end
-    /// tag, with the byte-level [`scan::BodyScan`]. Err: (absolute offset, message) when the
+    /// tag: found by search ([`scan::fast_body_end`]) when the buffer holds it, else with the
+    /// byte-level [`scan::BodyScan`]. Err: (absolute offset, message) when the
     /// stream ends inside the record or markup that cannot occur there is found.
-    fn skip_record_body(&mut self) -> Result<(), (u64, String)> {
+    fn skip_record_body(&mut self, qname: &[u8]) -> Result<(), (u64, String)> {
+        if !self.unread_lt {
+            if let Ok(chunk) = self.fill_buf() {
+                if let Some(i) = scan::fast_body_end(chunk, qname) {
+                    self.consume(i);
+                    return Ok(());
+                }
+            }
+        }
         let mut scan = scan::BodyScan::default();
         loop {
             let (step, len) = match self.fill_buf() {
@@ -504,7 +520,7 @@ impl<R: BufRead> Splitter<'_, R> {
         let ordinal = self.out.records;
         if empty {
             self.reader.get_mut().settle();
-        let bytes = std::mem::take(&mut self.reader.get_mut().capture);
+        let bytes = self.reader.get_mut().take_capture();
             self.sink.record(&info, RawRecord { bytes, line, column: col, offset: start_off, index, ordinal, context: ctx });
             if self.context_elem.is_none() {
                 self.root_closed = true;
@@ -514,7 +530,7 @@ impl<R: BufRead> Splitter<'_, R> {
         // Cut the body with the byte-level scanner, then let quick-xml read the end tag (it
         // checks the name against the record's start tag).
         let before = self.reader.get_ref().consumed;
-        let scanned = self.reader.get_mut().skip_record_body();
+        let scanned = self.reader.get_mut().skip_record_body(e.name().as_ref());
         self.skipped += self.reader.get_ref().consumed - before;
         let failure = match scanned {
             Err(e) => Some(e),
@@ -528,7 +544,7 @@ impl<R: BufRead> Splitter<'_, R> {
             }
         };
         self.reader.get_mut().settle();
-        let bytes = std::mem::take(&mut self.reader.get_mut().capture);
+        let bytes = self.reader.get_mut().take_capture();
         let rec = RawRecord { bytes, line, column: col, offset: start_off, index, ordinal, context: ctx };
         match failure {
             None => {

@@ -6,6 +6,11 @@
 //! instructions, whose content may hold anything. Well-formedness inside the record (names,
 //! attributes, entities, matching end names) is the worker's parse's job; the splitter still
 //! reads the record's own end tag with quick-xml, which checks it matches the start tag.
+//!
+//! Most records lie whole in the reader's buffer, and most hold no comment, CDATA section or
+//! processing instruction: [`fast_body_end`] finds their end with two vectorized searches
+//! (the record's end tag, then `<!`/`<?` before it) instead of stepping through every tag, and
+//! [`BodyScan`] handles the rest.
 
 /// What the scanner found in a chunk.
 #[derive(Debug, PartialEq, Eq)]
@@ -18,6 +23,35 @@ pub enum Step {
     /// Markup that cannot occur in a record (a DOCTYPE, or `<!` that starts neither a comment
     /// nor a CDATA section) starts at this index of the chunk (`None`: in an earlier chunk).
     Refused(Option<usize>, &'static str),
+}
+
+/// Where the end tag `</qname` of a record starts in `body` (the bytes right after the
+/// record's start tag), when that can be decided from `body` alone by searching: the first
+/// `</qname` followed by whitespace or `>`, with no `<!` or `<?` before it (comments, CDATA
+/// and PIs may hold anything) and no nested `<qname` start tag. None: use [`BodyScan`].
+///
+/// On well-formed input this is the end [`BodyScan`] finds. On broken input the two may cut
+/// differently (say, a missing end tag inside the record: this cuts at the record's own end
+/// tag, where depth counting would run on); either way the worker's parse reports the break.
+pub fn fast_body_end(body: &[u8], qname: &[u8]) -> Option<usize> {
+    let n = qname.len();
+    let mut end = None;
+    for p in memchr::memmem::find_iter(body, qname) {
+        let after = *body.get(p + n)?;
+        // The byte before `body` is the start tag's `>`, so a hit at 0 or 1 is no tag.
+        let prev = if p > 0 { body[p - 1] } else { b'>' };
+        let ws = matches!(after, b' ' | b'\t' | b'\n' | b'\r');
+        if prev == b'/' && p >= 2 && body[p - 2] == b'<' && (after == b'>' || ws) {
+            end = Some(p - 2);
+            break;
+        }
+        if prev == b'<' && (after == b'>' || after == b'/' || ws) {
+            return None;
+        }
+    }
+    let end = end?;
+    let hazard = memchr::memchr2_iter(b'!', b'?', &body[..end]).any(|i| i > 0 && body[i - 1] == b'<');
+    (!hazard).then_some(end)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -204,6 +238,27 @@ mod tests {
         for n in 1..=body.len() {
             assert_eq!(end_of(body, n), Ok(want), "chunk size {n}");
         }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_scan_or_declines() {
+        let q = b"PatientCareReport";
+        let plain: &[u8] = b"<a x=\"1>2\">t</a>\n<b>PatientCareReport</b></PatientCareReport ><next/>";
+        assert_eq!(fast_body_end(plain, q), Some(end_of(plain, 64).unwrap()));
+        // Markup that may hide an end tag, a nested start tag, an end tag cut off by the
+        // buffer, or a longer name: decline (or skip the lookalike).
+        for body in [
+            &b"<!-- </PatientCareReport> --></PatientCareReport>"[..],
+            b"<![CDATA[x]]></PatientCareReport>",
+            b"<?pi x?></PatientCareReport>",
+            b"<PatientCareReport></PatientCareReport></PatientCareReport>",
+            b"<a/></PatientCareReport",
+            b"<a/>",
+        ] {
+            assert_eq!(fast_body_end(body, q), None, "{}", String::from_utf8_lossy(body));
+        }
+        assert_eq!(fast_body_end(b"</PatientCareReportX></PatientCareReport>", q), Some(21));
+        assert_eq!(fast_body_end(b"a?b!</PatientCareReport>", q), Some(4));
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! comments without `--`, CDATA sections, processing instructions, `]]>` never in text) and
 //! refuses a DOCTYPE or an XML declaration inside a record. Entity and character references are
 //! left to the caller's unescaping (which refuses unknown entities). UTF-8 is checked by the
-//! caller over the whole record at once.
+//! caller over the whole record at once. The scans for text and names go 16 bytes at a time
+//! ([`super::scan16`]).
 
 /// A token. Text and attribute values are raw (not yet unescaped).
 #[derive(Debug, PartialEq, Eq)]
@@ -21,8 +22,9 @@ pub enum Token<'r> {
     Start { qname: &'r [u8], empty: bool },
     /// An end tag (its name matched the open element's).
     End,
-    /// Character data between markup; `amp` when it holds a reference to unescape.
-    Text { raw: &'r [u8], amp: bool },
+    /// Character data between markup; `amp` when it holds a reference to unescape, `ws`
+    /// when it is only whitespace (indentation).
+    Text { raw: &'r [u8], amp: bool, ws: bool },
     /// The content of a CDATA section.
     CData(&'r [u8]),
     /// End of the bytes.
@@ -59,67 +61,12 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// Byte classes: bit 1 = may start a name, bit 2 = may continue one. Bytes >= 0x80 are parts
-/// of UTF-8 sequences (checked by the caller) and are taken as name characters.
-static NAME: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = i as u8;
-        if b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80 {
-            t[i] = 3;
-        } else if b.is_ascii_digit() || b == b'-' || b == b'.' {
-            t[i] = 2;
-        }
-        i += 1;
-    }
-    t
-};
+use super::scan16;
+
+/// Whether `b` may start a name (bytes >= 0x80 are parts of UTF-8 sequences, checked by the
+/// caller, and are taken as name characters; see [`scan16::is_name_char`] for the rest).
 fn is_name_start(b: u8) -> bool {
-    NAME[b as usize] & 1 != 0
-}
-fn is_name_char(b: u8) -> bool {
-    NAME[b as usize] & 2 != 0
-}
-
-/// Byte classes of character data: where text stops (`<`) and what needs a closer look.
-const T_LT: u8 = 1;
-const T_AMP: u8 = 2;
-const T_GT: u8 = 4;
-const T_NL: u8 = 8;
-static TEXT: [u8; 256] = {
-    let mut t = [0u8; 256];
-    t[b'<' as usize] = T_LT;
-    t[b'&' as usize] = T_AMP;
-    t[b'>' as usize] = T_GT;
-    t[b'\n' as usize] = T_NL;
-    t
-};
-
-/// Text from `from` up to the next `<` (or the end): its end and the classes it holds. Text
-/// between tags is mostly short (values, indentation), so the first bytes are looked at one by
-/// one; a longer run is searched with `memchr`.
-#[inline]
-fn scan_text(b: &[u8], from: usize) -> (usize, u8) {
-    let stop = b.len().min(from + 32);
-    let mut seen = 0u8;
-    let mut k = from;
-    while k < stop {
-        let c = TEXT[b[k] as usize];
-        if c & T_LT != 0 {
-            return (k, seen);
-        }
-        seen |= c;
-        k += 1;
-    }
-    let end = memchr::memchr(b'<', &b[stop..]).map_or(b.len(), |i| stop + i);
-    let rest = &b[stop..end];
-    for (byte, class) in [(b'&', T_AMP), (b'>', T_GT), (b'\n', T_NL)] {
-        if memchr::memchr(byte, rest).is_some() {
-            seen |= class;
-        }
-    }
-    (end, seen)
+    b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80
 }
 
 /// Equality of two short byte strings (names) without a call to `memcmp`.
@@ -208,19 +155,20 @@ impl<'r> Lexer<'r> {
         self.tok_line = self.line;
         self.tok_column = (start as i64 - self.line_start + 1) as u32;
         if b[start] != b'<' {
-            let (end, seen) = scan_text(b, start);
-            let text = &b[start..end];
+            let run = scan16::text_run(b, start);
+            let text = &b[start..run.end];
             // `]]>` may not occur in character data.
-            if seen & T_GT != 0 {
+            if run.gt {
                 if let Some(j) = memchr::memmem::find(text, b"]]>") {
                     return self.error(start + j, "']]>' is not allowed in text");
                 }
             }
-            if seen & T_NL != 0 {
-                self.lines(start, end);
+            if let Some(ls) = run.line_start {
+                self.line += run.newlines;
+                self.line_start = ls as i64;
             }
-            self.pos = end;
-            return Ok(Token::Text { raw: text, amp: seen & T_AMP != 0 });
+            self.pos = run.end;
+            return Ok(Token::Text { raw: text, amp: run.amp, ws: run.ws });
         }
         match b.get(start + 1) {
             Some(b'/') => self.end_tag(start),
@@ -237,11 +185,7 @@ impl<'r> Lexer<'r> {
         if !b.get(i).copied().is_some_and(is_name_start) {
             return self.error(i, format!("{what}: a name was expected (a bare '<' or '&' in text must be written &lt; or &amp;)"));
         }
-        let mut j = i + 1;
-        while j < b.len() && is_name_char(b[j]) {
-            j += 1;
-        }
-        Ok(j)
+        Ok(scan16::name_end(b, i + 1))
     }
 
     /// Skip XML whitespace from `i`, counting lines; returns the first other offset.
@@ -316,6 +260,16 @@ impl<'r> Lexer<'r> {
 
     fn end_tag(&mut self, lt: usize) -> Result<Token<'r>, LexError> {
         let b = self.bytes;
+        // The common case, `</name>` closing the open element, is one comparison.
+        if let Some(&(s, l)) = self.open.last() {
+            let (s, l) = (s as usize, l as usize);
+            let close = lt + 2 + l;
+            if b.get(close) == Some(&b'>') && same_bytes(&b[s..s + l], &b[lt + 2..close]) {
+                self.open.pop();
+                self.pos = close + 1;
+                return Ok(Token::End);
+            }
+        }
         let name_end = self.name(lt + 2, "end tag")?;
         let name = &b[lt + 2..name_end];
         let close = self.skip_ws(name_end);

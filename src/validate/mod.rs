@@ -3,6 +3,7 @@
 pub mod report;
 pub mod svrl;
 pub mod lexer;
+mod scan16;
 pub mod value;
 pub mod xsd;
 pub mod xsd_regex;

@@ -10,7 +10,7 @@
 
 use crate::finding::{Finding, Kind, Severity};
 use crate::record::{Builder, NodeId, Record};
-use crate::schema::model::{Content, ElemId, Model, NEMSIS_NS, XSI_NS};
+use crate::schema::model::{Content, ElemId, Model, TypeId, NEMSIS_NS, XSI_NS};
 use crate::validate::value::ValueChecker;
 use crate::validate::lexer::{Lexer, Token};
 use quick_xml::events::BytesStart;
@@ -40,9 +40,34 @@ pub fn borrowed(attrs: &[(Vec<u8>, Vec<u8>)]) -> Vec<(&[u8], &[u8])> {
 pub struct Schema {
     pub model: &'static Model,
     pub values: ValueChecker,
-    /// Per element, the [`name_key`] of each child of its sequence, in order: matching a child
-    /// tag scans these packed words instead of the children's names.
-    child_keys: Vec<Vec<u64>>,
+    /// Per element, the children of its sequence in order, packed: matching a child tag and
+    /// checking occurrence counts read this one array instead of the children's (large,
+    /// scattered) element records.
+    kids: Vec<Vec<Kid>>,
+    /// Per element, what its start and end tags need to know, packed for the same reason.
+    shapes: Vec<Shape>,
+}
+
+/// What validation reads of an element at every occurrence.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    /// The value type of a simple-content element; None for an element of elements.
+    simple: Option<TypeId>,
+    /// Whether some attribute of the element is required.
+    required_attrs: bool,
+}
+
+/// One child of a sequence, as validation reads it.
+#[derive(Debug, Clone, Copy)]
+struct Kid {
+    /// [`name_key`] of the child's name.
+    key: u64,
+    /// The child's name, confirming a key match without reading its element record.
+    name: &'static [u8],
+    elem: ElemId,
+    min: u32,
+    /// `u32::MAX` when unbounded.
+    max: u32,
 }
 
 /// A word that tells names apart cheaply: the length and the last (up to 7) bytes, where
@@ -80,15 +105,32 @@ impl Schema {
 
     /// A schema for a model (with its value checks) and the lookups validation derives.
     pub fn new(model: &'static Model, values: ValueChecker) -> Schema {
-        let child_keys = model
+        let kids = model
             .elements
             .iter()
             .map(|e| match &e.content {
-                Content::Sequence { children } => children.iter().map(|c| name_key(model.element(*c).name.as_bytes())).collect(),
+                Content::Sequence { children } => children
+                    .iter()
+                    .map(|&c| {
+                        let ce = model.element(c);
+                        Kid { key: name_key(ce.name.as_bytes()), name: ce.name.as_bytes(), elem: c, min: ce.min_occurs, max: ce.max_occurs.unwrap_or(u32::MAX) }
+                    })
+                    .collect(),
                 Content::Simple { .. } => Vec::new(),
             })
             .collect();
-        Schema { model, values, child_keys }
+        let shapes = model
+            .elements
+            .iter()
+            .map(|e| Shape {
+                simple: match e.content {
+                    Content::Simple { value_type } => Some(value_type),
+                    Content::Sequence { .. } => None,
+                },
+                required_attrs: e.attributes.iter().any(|a| a.required),
+            })
+            .collect();
+        Schema { model, values, kids, shapes }
     }
 }
 
@@ -114,6 +156,7 @@ impl Namespaces {
         self.default_nemsis = self.resolve(b"") == Some(NEMSIS_NS.as_bytes());
     }
     /// Push the scope of a start tag (its xmlns declarations).
+    #[inline]
     pub fn push(&mut self, e: &StartTag) {
         let before = self.bindings.len();
         self.marks.push(before);
@@ -131,6 +174,7 @@ impl Namespaces {
             self.refresh();
         }
     }
+    #[inline]
     pub fn pop(&mut self) {
         if let Some(m) = self.marks.pop() {
             if self.bindings.len() != m {
@@ -180,10 +224,31 @@ pub fn check_attributes(e: &BytesStart) -> Result<(), String> {
 }
 
 pub fn split_qname(q: &[u8]) -> (&[u8], &[u8]) {
-    match memchr::memchr(b':', q) {
+    match find_colon(q) {
         Some(i) => (&q[..i], &q[i + 1..]),
         None => (&[], q),
     }
+}
+
+/// The first ':' in a name, eight bytes at a time (names are too short for a vector search to
+/// pay for its setup, and long enough that a byte loop showed in profiles).
+#[inline]
+fn find_colon(q: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = q.chunks_exact(8);
+    let mut base = 0;
+    for c in chunks.by_ref() {
+        let w = u64::from_le_bytes(c.try_into().expect("8 bytes")) ^ (ONES * b':' as u64);
+        // The lowest flagged byte is exactly the first zero byte (the classic has-zero test;
+        // its false positives only ever sit above a true zero).
+        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        if zero != 0 {
+            return Some(base + (zero.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == b':').map(|i| base + i)
 }
 
 #[derive(Debug, Clone)]
@@ -223,13 +288,15 @@ pub struct Validator<'s> {
     ctx: RecordContext,
     /// The record's UUID attribute, once seen.
     pub record_id: Option<String>,
+    /// Set when the caller has checked that every name and attribute value it passes is UTF-8.
+    pub names_utf8: bool,
 }
 
 impl<'s> Validator<'s> {
     /// A validator whose first element must be `root` (the dataset root for a whole document,
     /// or a record element such as PatientCareReport).
     pub fn new(schema: &'s Schema, root: ElemId, ctx: RecordContext, ns: Namespaces) -> Self {
-        Validator { schema, frames: Vec::new(), skip: 0, builder: Builder::new(), findings: Vec::new(), ns, root, ctx, record_id: None }
+        Validator { schema, frames: Vec::new(), skip: 0, builder: Builder::new(), findings: Vec::new(), ns, root, ctx, record_id: None, names_utf8: false }
     }
 
     pub fn model(&self) -> &'static Model {
@@ -292,36 +359,35 @@ impl<'s> Validator<'s> {
             return None;
         };
         let parent = f.elem;
-        let children = match &m.element(parent).content {
-            Content::Sequence { children } => children,
-            Content::Simple { .. } => {
-                let msg = format!("{local} is not allowed inside {}, which holds a value, not elements", m.display(parent));
-                self.finding(local, format!("{}/{local}", self.path()), line, column, msg);
-                return None;
-            }
-        };
+        let kids = &self.schema.kids[parent as usize];
+        if self.schema.shapes[parent as usize].simple.is_some() {
+            let msg = format!("{local} is not allowed inside {}, which holds a value, not elements", m.display(parent));
+            self.finding(local, format!("{}/{local}", self.path()), line, column, msg);
+            return None;
+        }
+        // Read only to explain a mismatch (the hot path reads the packed kids).
+        let children = || m.children(parent);
         // Children mostly arrive in schema order: search from the current particle on, then
         // the earlier ones (an out-of-order child).
         let lb = local.as_bytes();
         let key = name_key(lb);
-        let keys = &self.schema.child_keys[parent as usize];
-        let is = |j: usize| keys[j] == key && crate::validate::lexer::same_bytes(m.element(children[j]).name.as_bytes(), lb);
+        let is = |j: usize| kids[j].key == key && crate::validate::lexer::same_bytes(kids[j].name, lb);
         let pos = f.pos as usize;
-        let found = (pos..children.len()).find(|&j| is(j)).or_else(|| (0..pos).find(|&j| is(j)));
+        let found = (pos..kids.len()).find(|&j| is(j)).or_else(|| (0..pos).find(|&j| is(j)));
         let Some(j) = found else {
             let msg = match m.find(local) {
                 Some(elsewhere) => {
                     let home = m.element(elsewhere).parent.map_or(String::new(), |p| m.element(p).name.clone());
-                    format!("{local} does not belong in {} (it belongs in {home}){}", m.element(parent).name, expected_hint(m, children, f.pos, f.count))
+                    format!("{local} does not belong in {} (it belongs in {home}){}", m.element(parent).name, expected_hint(m, children(), f.pos, f.count))
                 }
-                None => format!("{local} is not a NEMSIS element of {}{}", m.element(parent).name, expected_hint(m, children, f.pos, f.count)),
+                None => format!("{local} is not a NEMSIS element of {}{}", m.element(parent).name, expected_hint(m, children(), f.pos, f.count)),
             };
             self.finding(local, format!("{}/{local}", self.path()), line, column, msg);
             return None;
         };
         let (pos, count, nil) = (f.pos as usize, f.count, f.nil);
-        let child = children[j];
-        let ce = m.element(child);
+        let kid = kids[j];
+        let child = kid.elem;
         if nil {
             let msg = format!("{} is nil (xsi:nil=\"true\") and must be empty, but contains {local}", m.display(parent));
             self.finding(local, format!("{}/{local}", self.path()), line, column, msg);
@@ -329,17 +395,17 @@ impl<'s> Validator<'s> {
         let index;
         if j == pos {
             index = count + 1;
-            if ce.max_occurs.is_some_and(|mx| index > mx) {
-                let msg = format!("{} occurs more often than allowed (at most {})", m.display(child), ce.max_occurs.unwrap());
+            if index > kid.max {
+                let msg = format!("{} occurs more often than allowed (at most {})", m.display(child), kid.max);
                 self.finding(local, format!("{}/{local}[{index}]", self.path()), line, column, msg);
             }
             self.frames.last_mut().unwrap().count = index;
         } else if j > pos {
             let mut missing = Vec::new();
-            for (k, c) in children.iter().enumerate().take(j).skip(pos) {
+            for (k, c) in kids.iter().enumerate().take(j).skip(pos) {
                 let have = if k == pos { count } else { 0 };
-                if have < m.element(*c).min_occurs {
-                    missing.push(m.element(*c).name.as_str());
+                if have < c.min {
+                    missing.push(m.element(c.elem).name.as_str());
                 }
             }
             if !missing.is_empty() {
@@ -351,7 +417,7 @@ impl<'s> Validator<'s> {
             f.pos = j as u32;
             f.count = 1;
         } else {
-            let msg = format!("{} is out of order: it must come before {}", m.display(child), m.element(children[pos]).name);
+            let msg = format!("{} is out of order: it must come before {}", m.display(child), m.element(children()[pos]).name);
             self.finding(local, format!("{}/{local}", self.path()), line, column, msg);
             index = 1;
         }
@@ -369,14 +435,17 @@ impl<'s> Validator<'s> {
         self.ns.push(e);
         let qname = e.qname;
         let (prefix, local_b) = split_qname(qname);
-        let local = match std::str::from_utf8(local_b) {
-            Ok(l) => std::borrow::Cow::Borrowed(l),
-            Err(_) => String::from_utf8_lossy(local_b),
+        let local = if self.names_utf8 {
+            // SAFETY: the record's bytes were checked to be UTF-8, and the name is cut at
+            // ASCII delimiters ('<', ':', whitespace, '/', '>').
+            std::borrow::Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(local_b) })
+        } else {
+            String::from_utf8_lossy(local_b)
         };
         // Inside a simple-content element any child element is an error of the parent (as
         // xmllint reports it), whatever the child's namespace.
         if let Some(f) = self.frames.last() {
-            if let Content::Simple { .. } = self.model().element(f.elem).content {
+            if self.schema.shapes[f.elem as usize].simple.is_some() {
                 let m = self.model();
                 let (pname, pline, pcol) = (m.element(f.elem).name.clone(), line, column);
                 let msg = format!("{} holds a value, so element {local} is not allowed inside it", m.display(f.elem));
@@ -418,18 +487,18 @@ impl<'s> Validator<'s> {
     }
 
     fn attributes(&mut self, e: &StartTag, elem: ElemId, line: u32, column: u32) {
-        let m = self.model();
-        let decl = m.element(elem);
-        if e.attrs.is_empty() && !decl.attributes.iter().any(|a| a.required) {
+        if e.attrs.is_empty() && !self.schema.shapes[elem as usize].required_attrs {
             return;
         }
+        let m = self.model();
+        let decl = m.element(elem);
         let mut seen_required = 0usize;
         let is_record_root = self.frames.len() == 1;
         for &(key, raw) in e.attrs {
             if key == b"xmlns" || key.starts_with(b"xmlns:") {
                 continue;
             }
-            let value = match unescape(raw) {
+            let value = match if self.names_utf8 { unescape_utf8(raw) } else { unescape(raw) } {
                 Ok(v) => v,
                 Err(_) => {
                     let msg = format!("attribute {} has an invalid character reference", String::from_utf8_lossy(key));
@@ -440,7 +509,12 @@ impl<'s> Validator<'s> {
             // XML attribute-value normalization: literal tabs and line ends become spaces.
             let value = if value.contains(['\t', '\n', '\r']) { std::borrow::Cow::Owned(value.replace(['\t', '\n', '\r'], " ")) } else { value };
             let (prefix, local_b) = split_qname(key);
-            let local = String::from_utf8_lossy(local_b);
+            let local = if self.names_utf8 {
+                // SAFETY: as for element names in `start`.
+                std::borrow::Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(local_b) })
+            } else {
+                String::from_utf8_lossy(local_b)
+            };
             if !prefix.is_empty() {
                 let uri = self.ns.resolve(prefix);
                 if uri == Some(XSI_NS.as_bytes()) {
@@ -517,15 +591,20 @@ impl<'s> Validator<'s> {
 
     /// Character data (already unescaped) directly inside the innermost open element.
     pub fn text(&mut self, s: &str, line: u32, column: u32) {
+        self.text_classified(s, s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')), line, column)
+    }
+
+    /// [`text`](Self::text) when the caller knows whether `s` is only whitespace.
+    pub fn text_classified(&mut self, s: &str, ws: bool, line: u32, column: u32) {
         if self.skip > 0 {
             return;
         }
         let m = self.model();
         let Some(f) = self.frames.last() else { return };
-        match m.element(f.elem).content {
-            Content::Simple { .. } => self.builder.text(s),
-            Content::Sequence { .. } => {
-                if !s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+        match self.schema.shapes[f.elem as usize].simple {
+            Some(_) => self.builder.text(s),
+            None => {
+                if !ws {
                     let name = m.element(f.elem).name.clone();
                     let msg = format!("{} holds elements only; text is not allowed in it", m.display(f.elem));
                     self.finding(&name, self.path(), line, column, msg);
@@ -545,34 +624,33 @@ impl<'s> Validator<'s> {
         }
         let m = self.model();
         let Some(f) = self.frames.last().cloned() else { return };
-        let e = m.element(f.elem);
-        match &e.content {
-            Content::Simple { value_type } => {
+        match self.schema.shapes[f.elem as usize].simple {
+            Some(value_type) => {
                 let value = self.builder.rec.value(f.node);
                 if f.nil {
                     if !value.is_empty() {
                         let msg = format!("{} is nil (xsi:nil=\"true\") and must be empty", m.display(f.elem));
-                        self.finding(&e.name, self.path(), f.line, f.column, msg);
+                        self.finding(&m.element(f.elem).name, self.path(), f.line, f.column, msg);
                     }
-                } else if let Err(why) = self.schema.values.check(m, *value_type, value) {
+                } else if let Err(why) = self.schema.values.check(m, value_type, value) {
                     let msg = format!("{}: {why}", m.display(f.elem));
-                    self.finding(&e.name, self.path(), f.line, f.column, msg);
+                    self.finding(&m.element(f.elem).name, self.path(), f.line, f.column, msg);
                 }
             }
-            Content::Sequence { children } if !f.nil => {
+            None if !f.nil => {
                 let mut missing = Vec::new();
-                for (k, c) in children.iter().enumerate().skip(f.pos as usize) {
+                for (k, c) in self.schema.kids[f.elem as usize].iter().enumerate().skip(f.pos as usize) {
                     let have = if k == f.pos as usize { f.count } else { 0 };
-                    if have < m.element(*c).min_occurs {
-                        missing.push(m.element(*c).name.as_str());
+                    if have < c.min {
+                        missing.push(m.element(c.elem).name.as_str());
                     }
                 }
                 if !missing.is_empty() {
                     let msg = format!("{} is missing required {}", m.display(f.elem), list(&missing));
-                    self.finding(&e.name, self.path(), f.line, f.column, msg);
+                    self.finding(&m.element(f.elem).name, self.path(), f.line, f.column, msg);
                 }
             }
-            Content::Sequence { .. } => {}
+            None => {}
         }
         self.frames.pop();
         self.builder.close();
@@ -658,6 +736,17 @@ pub struct RecordOutcome {
     pub record_id: Option<String>,
 }
 
+/// [`unescape`] for bytes of a record already checked to be UTF-8 (a value is cut at ASCII
+/// quotes or markup, so it is whole characters).
+fn unescape_utf8(raw: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
+    // SAFETY: see above.
+    let s = unsafe { std::str::from_utf8_unchecked(raw) };
+    if memchr::memchr(b'&', raw).is_none() {
+        return Ok(std::borrow::Cow::Borrowed(s));
+    }
+    quick_xml::escape::unescape(s).map_err(|e| e.to_string())
+}
+
 /// Unescape a raw text or attribute value (entity and character references).
 fn unescape(raw: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
     let s = std::str::from_utf8(raw).map_err(|_| "invalid UTF-8".to_string())?;
@@ -672,11 +761,15 @@ fn unescape(raw: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
 /// bindings in scope there. The parse is the record [`Lexer`]'s, driving the [`Validator`].
 pub fn validate_record(schema: &Schema, root: ElemId, bytes: &[u8], line: u32, column: u32, ctx: RecordContext, ns: Namespaces) -> RecordOutcome {
     let mut v = Validator::new(schema, root, ctx, ns);
+    // About one node per 50 bytes and a fifth of the bytes as values in NEMSIS documents:
+    // sizing up front saves regrowing (and copying) the tree's vectors as it is built.
+    v.builder = Builder::with_capacity(bytes.len() / 48, bytes.len() / 4);
     let mut lx = Lexer::new(bytes, line, column);
     let mut well_formed = true;
     // Checking the whole record once is much cheaper than checking each text node; when it
     // fails, the per-node checks below find where.
     let all_utf8 = std::str::from_utf8(bytes).is_ok();
+    v.names_utf8 = all_utf8;
     loop {
         let token = match lx.next_token() {
             Ok(t) => t,
@@ -698,10 +791,10 @@ pub fn validate_record(schema: &Schema, root: ElemId, bytes: &[u8], line: u32, c
             }
             Token::End => v.end(),
             // Text without references needs no unescaping (the common case).
-            Token::Text { raw: t, amp: false } if all_utf8 => {
+            Token::Text { raw: t, amp: false, ws } if all_utf8 => {
                 // SAFETY: `bytes` is valid UTF-8, and text is cut at '<' and '>' (ASCII), so it
                 // is a whole-character slice of it.
-                v.text(unsafe { std::str::from_utf8_unchecked(t) }, l, c)
+                v.text_classified(unsafe { std::str::from_utf8_unchecked(t) }, ws, l, c)
             }
             Token::Text { raw: t, .. } => match unescape(t) {
                 Ok(s) => v.text(&s, l, c),
@@ -751,4 +844,20 @@ pub fn parse_finding(v: &mut Validator, line: u32, column: u32, message: String)
     let path = v.path();
     let element = v.current().map(|e| v.schema.model.element(e).name.clone());
     v.findings.push(Finding { record: v.record_id.clone(), kind: Kind::Parse, rule: None, severity: Severity::Fatal, element, line: line as u64, column: column as u64, path, message });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_colon_agrees_with_a_byte_search() {
+        let names: [&[u8]; 7] = [b"", b":", b"a:b", b"eVitals.BloodPressureGroup", b"nem:eVitals.BloodPressureGroup", b"abcdefgh:", b"abcdefghijklmnop:q:r"];
+        for n in names {
+            for from in 0..=n.len() {
+                let q = &n[from..];
+                assert_eq!(find_colon(q), q.iter().position(|&b| b == b':'), "{}", String::from_utf8_lossy(q));
+            }
+        }
+    }
 }
