@@ -10,6 +10,7 @@ pub mod coding;
 pub mod document;
 pub mod extract;
 pub mod finding;
+mod fnv;
 pub mod pipeline;
 pub mod record;
 pub mod rules;

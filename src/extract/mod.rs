@@ -112,8 +112,10 @@ impl Scope {
         let plan = &self.plan;
         let mut rows: Vec<Vec<Row>> = plan.tables.iter().map(|_| Vec::new()).collect();
         let mut current = vec![0usize; plan.tables.len()];
-        let mut cells = vec![Cell::Null; self.tables[0].width()];
-        cells[..lead.len()].copy_from_slice(lead);
+        // Room for a value and a companion or two per node: growing these pair lists one push at
+        // a time showed up in profiles.
+        let mut cells = Vec::with_capacity(lead.len() + 2 * tree.nodes.len());
+        cells.extend(lead.iter().enumerate().map(|(i, c)| (i as u32, *c)));
         rows[0].push(Row { ordinal: 0, cells });
         for (i, node) in tree.nodes.iter().enumerate() {
             let Some(e) = map[node.elem as usize] else { continue };
@@ -123,10 +125,8 @@ impl Scope {
                 let parent = tp.parent.unwrap_or(0);
                 let parent_ord = if parent == 0 { Cell::Null } else { Cell::Int(rows[parent][current[parent]].ordinal) };
                 let ordinal = rows[t].len() as i64 + 1;
-                let mut cells = vec![Cell::Null; self.tables[t].width()];
-                cells[0] = Cell::Int(key);
-                cells[1] = Cell::Int(ordinal);
-                cells[2] = parent_ord;
+                let mut cells = Vec::with_capacity(3 + 2 * tp.columns.len());
+                cells.extend([(0, Cell::Int(key)), (1, Cell::Int(ordinal)), (2, parent_ord)]);
                 rows[t].push(Row { ordinal, cells });
                 current[t] = rows[t].len() - 1;
             }
@@ -135,17 +135,18 @@ impl Scope {
             for &ci in &plan.cols_of[e as usize] {
                 let col = &tp.columns[ci];
                 let id = i as u32;
-                row[off + ci] = match &col.source {
+                let cell = match &col.source {
                     ColSource::Value | ColSource::Offset if node.nil => Cell::Null,
                     ColSource::Value | ColSource::Offset => Cell::Str(tree.value(id)),
                     ColSource::Attr(a) => tree.attr(id, a).map_or(Cell::Null, Cell::Str),
                     ColSource::Nil => if node.nil { Cell::Bool(true) } else { Cell::Null },
                 };
+                row.push(((off + ci) as u32, cell));
             }
         }
-        for (t, rs) in rows.iter().enumerate() {
+        for (t, rs) in rows.iter_mut().enumerate() {
             for row in rs {
-                self.tables[t].push(&row.cells)?;
+                self.tables[t].push_sparse(&mut row.cells)?;
             }
         }
         Ok(())
@@ -164,9 +165,10 @@ struct DatasetOut {
     layout: &'static Model,
 }
 
+/// A row being collected: (column, cell) pairs, most columns of a wide table being null.
 struct Row<'a> {
     ordinal: i64,
-    cells: Vec<Cell<'a>>,
+    cells: Vec<(u32, Cell<'a>)>,
 }
 
 /// The key columns of `findings`, one per record dataset.

@@ -5,7 +5,9 @@ use super::plan::ColType;
 use anyhow::{Context, Result};
 use arrow_array::builder::*;
 use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, DictionaryArray, RecordBatch, StringArray};
+use crate::fnv::Fnv;
+use std::collections::HashMap;
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -46,7 +48,10 @@ pub fn arrow_type(t: ColType, format: Format) -> DataType {
 }
 
 enum Col {
-    Code(StringDictionaryBuilder<Int32Type>),
+    /// Codes are collected as plain strings and dictionary-encoded when the batch is finished
+    /// ([`dictionary`]): one column at a time, its dictionary stays in cache, where looking
+    /// each code up as the row is appended touched a different hash table per column.
+    Code(StringBuilder),
     Text(StringBuilder),
     Int(Int64Builder),
     Decimal(Decimal128Builder, i8),
@@ -61,7 +66,7 @@ impl Col {
     fn new(t: ColType, format: Format) -> Col {
         let tz = if format == Format::Csv { "+00:00" } else { "UTC" };
         match t {
-            ColType::Code => Col::Code(StringDictionaryBuilder::new()),
+            ColType::Code => Col::Code(StringBuilder::new()),
             ColType::Text => Col::Text(StringBuilder::new()),
             ColType::Int | ColType::Key => Col::Int(Int64Builder::new()),
             ColType::Decimal(p, s) => Col::Decimal(Decimal128Builder::new().with_precision_and_scale(p, s).expect("valid decimal"), s),
@@ -90,22 +95,26 @@ impl Col {
     }
 
     fn append_null(&mut self) {
+        self.append_nulls(1)
+    }
+
+    fn append_nulls(&mut self, n: usize) {
         match self {
-            Col::Code(b) => b.append_null(),
-            Col::Text(b) => b.append_null(),
-            Col::Int(b) => b.append_null(),
-            Col::Decimal(b, _) => b.append_null(),
-            Col::Float(b) => b.append_null(),
-            Col::Date(b) => b.append_null(),
-            Col::DateTime(b) => b.append_null(),
-            Col::Offset(b) => b.append_null(),
-            Col::Bool(b) => b.append_null(),
+            Col::Code(b) => b.append_nulls(n),
+            Col::Text(b) => b.append_nulls(n),
+            Col::Int(b) => b.append_nulls(n),
+            Col::Decimal(b, _) => b.append_nulls(n),
+            Col::Float(b) => b.append_nulls(n),
+            Col::Date(b) => b.append_nulls(n),
+            Col::DateTime(b) => b.append_nulls(n),
+            Col::Offset(b) => b.append_nulls(n),
+            Col::Bool(b) => b.append_nulls(n),
         }
     }
 
     fn finish(&mut self) -> ArrayRef {
         match self {
-            Col::Code(b) => Arc::new(b.finish()),
+            Col::Code(b) => Arc::new(dictionary(&b.finish())),
             Col::Text(b) => Arc::new(b.finish()),
             Col::Int(b) => Arc::new(b.finish()),
             Col::Decimal(b, _) => Arc::new(b.finish()),
@@ -116,6 +125,27 @@ impl Col {
             Col::Bool(b) => Arc::new(b.finish()),
         }
     }
+}
+
+/// Dictionary-encode a batch of codes: keys in order of first appearance, nulls kept (what
+/// arrow's `StringDictionaryBuilder` gives when fed the same values row by row).
+fn dictionary(codes: &StringArray) -> DictionaryArray<Int32Type> {
+    let mut index: HashMap<&str, i32, Fnv> = HashMap::default();
+    let mut values = StringBuilder::new();
+    let mut keys = Int32Builder::with_capacity(codes.len());
+    for code in codes.iter() {
+        match code {
+            None => keys.append_null(),
+            Some(c) => {
+                let k = *index.entry(c).or_insert_with(|| {
+                    values.append_value(c);
+                    (values.len() - 1) as i32
+                });
+                keys.append_value(k);
+            }
+        }
+    }
+    DictionaryArray::try_new(keys.finish(), Arc::new(values.finish())).expect("keys index the values")
 }
 
 /// Output format of the extract.
@@ -130,11 +160,29 @@ enum Writer {
     Csv(arrow_csv::Writer<BufWriter<File>>),
 }
 
+/// A column's builder and how many rows of the current batch it holds: a column catches up
+/// with nulls only when it next gets a value (or at the batch's end), so a row costs in
+/// proportion to its values, not to the table's width (the PCR table has thousands of
+/// columns, most of them null in any one row).
+struct Column {
+    col: Col,
+    len: usize,
+}
+
+impl Column {
+    fn pad(&mut self, rows: usize) {
+        if self.len < rows {
+            self.col.append_nulls(rows - self.len);
+            self.len = rows;
+        }
+    }
+}
+
 /// A table being written: builders for the current batch plus the file writer.
 pub struct Table {
     pub name: String,
     schema: SchemaRef,
-    cols: Vec<Col>,
+    cols: Vec<Column>,
     rows: usize,
     pub total_rows: u64,
     writer: Writer,
@@ -155,7 +203,7 @@ impl Table {
             }
             Format::Csv => Writer::Csv(arrow_csv::WriterBuilder::new().with_header(true).build(file)),
         };
-        Ok(Table { name: name.to_string(), schema, cols: columns.iter().map(|(_, t)| Col::new(*t, format)).collect(), rows: 0, total_rows: 0, writer })
+        Ok(Table { name: name.to_string(), schema, cols: columns.iter().map(|(_, t)| Column { col: Col::new(*t, format), len: 0 }).collect(), rows: 0, total_rows: 0, writer })
     }
 
     pub fn width(&self) -> usize {
@@ -164,9 +212,35 @@ impl Table {
 
     /// Append one row (cells in column order; a shorter row is padded with nulls).
     pub fn push(&mut self, row: &[Cell]) -> Result<()> {
-        for (i, col) in self.cols.iter_mut().enumerate() {
-            col.append(row.get(i).copied().unwrap_or_default());
+        for (i, &cell) in row.iter().enumerate().take(self.cols.len()) {
+            if !matches!(cell, Cell::Null) {
+                let c = &mut self.cols[i];
+                c.pad(self.rows);
+                c.col.append(cell);
+                c.len += 1;
+            }
         }
+        self.end_row()
+    }
+
+    /// Append one row given as (column, cell) pairs in any order; the other columns are null.
+    /// When a column is given more than once the last pair wins (as if assigned in turn).
+    pub fn push_sparse(&mut self, cells: &mut [(u32, Cell)]) -> Result<()> {
+        cells.sort_by_key(|(c, _)| *c);
+        for (k, &(i, cell)) in cells.iter().enumerate() {
+            let overridden = cells.get(k + 1).is_some_and(|(next, _)| *next == i);
+            if overridden || matches!(cell, Cell::Null) {
+                continue;
+            }
+            let c = &mut self.cols[i as usize];
+            c.pad(self.rows);
+            c.col.append(cell);
+            c.len += 1;
+        }
+        self.end_row()
+    }
+
+    fn end_row(&mut self) -> Result<()> {
         self.rows += 1;
         self.total_rows += 1;
         if self.rows >= BATCH_ROWS {
@@ -179,7 +253,16 @@ impl Table {
         if self.rows == 0 {
             return Ok(());
         }
-        let arrays: Vec<ArrayRef> = self.cols.iter_mut().map(Col::finish).collect();
+        let rows = self.rows;
+        let arrays: Vec<ArrayRef> = self
+            .cols
+            .iter_mut()
+            .map(|c| {
+                c.pad(rows);
+                c.len = 0;
+                c.col.finish()
+            })
+            .collect();
         let batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
         match &mut self.writer {
             Writer::Parquet(w) => w.write(&batch)?,

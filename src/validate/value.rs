@@ -40,13 +40,13 @@
 //!   used, as libxml2 does. Patterns of one step are ORed, steps are ANDed.
 //! * A union accepts a value when any member does.
 
+use crate::fnv::Fnv;
 use crate::schema::model::{Builtin, Facets, Model, SimpleType, TypeId, Variety};
 use crate::validate::xsd_regex;
 use regex::Regex;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// Compiled checks for every type of a model.
 pub struct ValueChecker {
@@ -1069,28 +1069,6 @@ fn base64_chars_eq(a: &str, b: &str) -> bool {
     let keep = |c: &u8| *c == b'=' || base64_digit(*c).is_some();
     a.bytes().filter(keep).eq(b.bytes().filter(keep))
 }
-
-// ---------------------------------------------------------------------------------------
-
-/// FNV-1a: a fast hasher for the short enumeration codes looked up on every value.
-#[derive(Default)]
-struct FnvHasher(u64);
-
-impl Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf29ce484222325 } else { self.0 };
-        for &b in bytes {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
-        self.0 = h;
-    }
-}
-
-type Fnv = BuildHasherDefault<FnvHasher>;
 
 #[cfg(test)]
 mod tests {
