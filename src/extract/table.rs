@@ -272,6 +272,24 @@ impl Table {
         Ok(())
     }
 
+    /// Bytes the Parquet writer holds for the row group in progress (encoded pages and
+    /// dictionaries not yet written out); 0 for CSV, which writes each batch at once.
+    pub fn buffered(&self) -> usize {
+        match &self.writer {
+            Writer::Parquet(w) => w.memory_size(),
+            Writer::Csv(_) => 0,
+        }
+    }
+
+    /// Write the row group in progress out to the file (rows still in the builders go to the
+    /// next one).
+    pub fn end_row_group(&mut self) -> Result<()> {
+        if let Writer::Parquet(w) = &mut self.writer {
+            w.flush()?;
+        }
+        Ok(())
+    }
+
     /// Write what is left and close the file.
     pub fn finish(mut self) -> Result<u64> {
         self.flush()?;
@@ -290,5 +308,72 @@ impl Table {
             }
         }
         Ok(self.total_rows)
+    }
+}
+
+/// Bound the memory of a set of tables: while the row groups they hold in progress add up to
+/// more than `budget` bytes, the largest one is written out. The Parquet writer otherwise
+/// keeps a table's whole row group (up to a million rows) in memory, so memory grew with the
+/// input (≈300 MB for a 1 GB input). Which row groups end where depends only on the rows
+/// written, so the output stays the same whatever the number of threads.
+pub fn bound_buffered(tables: &mut [&mut Table], budget: usize) -> Result<()> {
+    let sizes: Vec<usize> = tables.iter().map(|t| t.buffered()).collect();
+    let mut total: usize = sizes.iter().sum();
+    if total <= budget {
+        return Ok(());
+    }
+    // Largest first (ties by position, for a fixed order); each table at most once a call.
+    let mut order: Vec<usize> = (0..tables.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(sizes[i]), i));
+    for i in order {
+        if total <= budget {
+            break;
+        }
+        tables[i].end_row_group()?;
+        total = total - sizes[i] + tables[i].buffered();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    fn row_groups(path: &Path) -> Vec<i64> {
+        let r = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
+        r.metadata().row_groups().iter().map(|g| g.num_rows()).collect()
+    }
+
+    #[test]
+    fn bounded_tables_end_their_largest_row_groups_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let cols = |n: &str| vec![(n.to_string(), ColType::Int), ("v".to_string(), ColType::Text)];
+        let mut big = Table::create(dir.path(), "big", &cols("k"), Format::Parquet).unwrap();
+        let mut small = Table::create(dir.path(), "small", &cols("k"), Format::Parquet).unwrap();
+        let text = "x".repeat(100);
+        for i in 0..BATCH_ROWS as i64 * 2 {
+            big.push(&[Cell::Int(i), Cell::Str(&text)]).unwrap();
+            small.push(&[Cell::Int(i), Cell::Str("y")]).unwrap();
+        }
+        let (b, s) = (big.buffered(), small.buffered());
+        assert!(b > s && s > 0, "both hold a row group in progress: {b} {s}");
+        // A budget between the two sizes: only the larger table ends its row group.
+        bound_buffered(&mut [&mut small, &mut big], b.saturating_sub(1)).unwrap();
+        assert!(big.buffered() < b, "the larger table wrote its row group out");
+        assert_eq!(small.buffered(), s, "the smaller one kept its own");
+        // Within budget nothing happens.
+        let before = (big.buffered(), small.buffered());
+        bound_buffered(&mut [&mut small, &mut big], usize::MAX).unwrap();
+        assert_eq!((big.buffered(), small.buffered()), before);
+        // One more batch for each: `big` starts a second row group, `small` goes on with its first.
+        for i in 0..BATCH_ROWS as i64 {
+            big.push(&[Cell::Int(i), Cell::Str(&text)]).unwrap();
+            small.push(&[Cell::Int(i), Cell::Str("y")]).unwrap();
+        }
+        assert_eq!(big.finish().unwrap(), BATCH_ROWS as u64 * 3);
+        small.finish().unwrap();
+        assert_eq!(row_groups(&dir.path().join("big.parquet")), vec![BATCH_ROWS as i64 * 2, BATCH_ROWS as i64]);
+        assert_eq!(row_groups(&dir.path().join("small.parquet")), vec![BATCH_ROWS as i64 * 3]);
     }
 }
