@@ -74,9 +74,57 @@ struct Atomic {
     fraction_digits: Option<u32>,
 }
 
+/// A set of string codes, looked up on every coded value. Most NEMSIS codes are at most eight
+/// bytes (`9914001`), so those are kept as words in a sorted array: a lookup packs the value
+/// and binary-searches, with no hashing of bytes and no string compare; longer codes go to a
+/// hash set.
+#[derive(Debug, Default)]
+struct Codes {
+    short: Vec<u64>,
+    long: HashSet<Box<str>, Fnv>,
+}
+
+impl Codes {
+    /// A string of at most eight bytes, none of them NUL, as one word: zero-padded, so the
+    /// word tells such strings apart (their length is where the zeros begin).
+    fn word(s: &str) -> Option<u64> {
+        let b = s.as_bytes();
+        if b.len() > 8 || b.contains(&0) {
+            return None;
+        }
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        Some(u64::from_le_bytes(w))
+    }
+
+    fn contains(&self, s: &str) -> bool {
+        match Codes::word(s) {
+            Some(w) => self.short.binary_search(&w).is_ok(),
+            None => self.long.contains(s),
+        }
+    }
+}
+
+impl<'a> FromIterator<&'a str> for Codes {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(codes: I) -> Codes {
+        let mut set = Codes::default();
+        for c in codes {
+            match Codes::word(c) {
+                Some(w) => set.short.push(w),
+                None => {
+                    set.long.insert(c.into());
+                }
+            }
+        }
+        set.short.sort_unstable();
+        set.short.dedup();
+        set
+    }
+}
+
 enum Enumeration {
     /// `string`-derived types: exact equality.
-    Strings(HashSet<Box<str>, Fnv>),
+    Strings(Codes),
     /// Numbers and dates: equality in the value space.
     Values(Vec<Parsed>),
     /// base64Binary: libxml2 compares the base64 characters.
@@ -275,7 +323,7 @@ impl Atomic {
                 }
                 a.enumeration = Some(match builtin {
                     Builtin::String => {
-                        Enumeration::Strings(f.enumeration.iter().map(|c| c.code.as_str().into()).collect())
+                        Enumeration::Strings(f.enumeration.iter().map(|c| c.code.as_str()).collect())
                     }
                     Builtin::Base64Binary => Enumeration::Base64(f.enumeration.iter().map(|c| c.code.clone()).collect()),
                     _ => Enumeration::Values(values),
@@ -1075,6 +1123,21 @@ mod tests {
     //! Expected verdicts come from xmllint 2.9.14 on small schemas (see the module doc).
     use super::*;
     use crate::schema::model::Code;
+
+    #[test]
+    fn code_sets_find_exactly_their_codes() {
+        let list = ["", "1", "9914001", "99140011", "991400111", "S72.001A", "a-much-longer-code", "é"];
+        let set: Codes = list.iter().copied().collect();
+        for c in list {
+            assert!(set.contains(c), "{c:?}");
+        }
+        for miss in ["9914002", "991400", "99140012", "9914001 ", "a-much-longer-cod", "a-much-longer-codf", "S72.001", "e", "\0", "1\0"] {
+            assert!(!set.contains(miss), "{miss:?}");
+        }
+        assert_eq!(Codes::word("ab"), Some(u64::from_le_bytes(*b"ab\0\0\0\0\0\0")));
+        assert_eq!(Codes::word("ab\0"), None);
+        assert_eq!(Codes::word("123456789"), None);
+    }
 
     fn facets() -> Facets {
         Facets::default()
