@@ -109,3 +109,30 @@ fn breaks_inside_records_agree_with_xmllint() {
     eprintln!("{} breaks compared with xmllint, {} disagreements", files.len(), bad.len());
     assert!(bad.is_empty(), "{} disagreements:\n{}", bad.len(), bad.join("\n"));
 }
+
+/// A record end tag hidden in an attribute value (`x="</PatientCareReport>"`, not well-formed)
+/// breaks that record only: the splitter must not cut there, and the records after it are
+/// still read and validated. Needs no oracle: the verdicts are the sample's own.
+#[test]
+fn an_end_tag_inside_an_attribute_breaks_only_its_record() {
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/ems/valid-multi.xml");
+    let text = std::fs::read_to_string(&sample).unwrap();
+    let opts = Options { threads: 1, version: VersionChoice::Fixed("3.5.1") };
+    let good = validate_paths(&[sample.display().to_string()], &opts).unwrap();
+    let (records, good_findings) = (good[0].records, good[0].findings.len());
+    assert!(records >= 3 && good[0].well_formed, "the sample holds several well-formed records");
+    // Into the first record's eRecord.01 start tag.
+    let at = text.find("<eRecord.01").unwrap() + "<eRecord.01".len();
+    let broken = format!("{} CorrelationID=\"</PatientCareReport>\"{}", &text[..at], &text[at..]);
+    let line = text[..at].lines().count() as u64;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("attr.xml");
+    std::fs::write(&p, broken).unwrap();
+    for threads in [1, 2] {
+        let r = &validate_paths(&[p.display().to_string()], &Options { threads, ..opts }).unwrap()[0];
+        assert_eq!(r.records, records, "threads {threads}: every record is still read");
+        let parse: Vec<u64> = r.findings.iter().filter(|f| f.kind == Kind::Parse).map(|f| f.line).collect();
+        assert_eq!(parse, vec![line], "threads {threads}: one parse finding, on the broken line");
+        assert_eq!(r.findings.len(), good_findings + 1, "threads {threads}: no other new finding");
+    }
+}

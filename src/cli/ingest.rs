@@ -17,7 +17,7 @@
 use crate::coding::Config as CodingConfig;
 use crate::extract::claims::Claims;
 use crate::extract::rejects::Rejects;
-use crate::extract::{Extractor, Format};
+use crate::extract::{table, Extractor, Format};
 use crate::finding::Kind;
 use crate::pipeline::{self, Item, Options, RecordResult, Sink};
 use crate::source::{InputStats, Provenance};
@@ -223,6 +223,13 @@ impl IngestSink {
         if let (Some(claims), Some(c), Some(o)) = (self.claims.as_mut(), r.coding.as_ref(), r.outcome.as_ref()) {
             claims.add(key, c, r.info.schema.model, &o.tree)?;
             *self.levels.entry(c.level.as_str().to_string()).or_default() += 1;
+        }
+        if key % table::BOUND_EVERY == 0 {
+            let mut tables = extract.tables_mut();
+            if let Some(claims) = self.claims.as_mut() {
+                tables.extend(claims.tables_mut());
+            }
+            table::bound_buffered(&mut tables, table::ROW_GROUP_BUDGET)?;
         }
         extract.add_findings(Some((&r.info.dataset, key)), &r.provenance.path, r.provenance.member.as_deref(), &r.findings)?;
         if rejected {

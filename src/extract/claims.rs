@@ -3,15 +3,12 @@
 //! code, then mileage lines, then supplies), with its modifiers and units.
 
 use super::plan::ColType;
-use super::table::{bound_buffered, Cell, Format, Table};
+use super::table::{Cell, Format, Table};
 use crate::coding::CodingResult;
 use crate::record::Record;
 use crate::schema::model::Model;
 use anyhow::Result;
 use std::path::Path;
-
-/// Bytes the two tables may hold in row groups not yet written out.
-const ROW_GROUP_BUDGET: usize = 16 << 20;
 
 pub struct Claims {
     claims: Table,
@@ -91,10 +88,12 @@ impl Claims {
             line += 1;
             self.lines.push(&[Cell::Int(key), Cell::Int(line), Cell::Str(s), Cell::Null, Cell::Str("1")])?;
         }
-        if self.claims.total_rows % 256 == 0 {
-            bound_buffered(&mut [&mut self.claims, &mut self.lines], ROW_GROUP_BUDGET)?;
-        }
         Ok(())
+    }
+
+    /// Both tables (for [`super::table::bound_buffered`]).
+    pub fn tables_mut(&mut self) -> [&mut Table; 2] {
+        [&mut self.claims, &mut self.lines]
     }
 
     pub fn finish(self) -> Result<Vec<(String, u64)>> {

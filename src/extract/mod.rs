@@ -171,11 +171,6 @@ struct Row<'a> {
     cells: Vec<(u32, Cell<'a>)>,
 }
 
-/// Bytes all the extract's tables may hold in row groups not yet written out (see
-/// [`table::bound_buffered`]), checked every [`BOUND_EVERY`] records.
-const ROW_GROUP_BUDGET: usize = 128 << 20;
-const BOUND_EVERY: u64 = 1024;
-
 /// The key columns of `findings`, one per record dataset.
 const FINDING_KEYS: [&str; 3] = ["PcrKey", "DemKey", "StateKey"];
 
@@ -190,8 +185,6 @@ pub struct Extractor {
     /// never share its address).
     header: Option<(Arc<Context>, i64)>,
     next_header_key: i64,
-    /// Records added so far.
-    records: u64,
 }
 
 impl Extractor {
@@ -217,7 +210,7 @@ impl Extractor {
             .map(|(n, t)| (n.to_string(), *t)),
         );
         let findings = Table::create(dir, "findings", &cols, format)?;
-        Ok(Extractor { dir: dir.to_path_buf(), format, codes_rows, datasets: BTreeMap::new(), findings, header: None, next_header_key: 1, records: 0 })
+        Ok(Extractor { dir: dir.to_path_buf(), format, codes_rows, datasets: BTreeMap::new(), findings, header: None, next_header_key: 1 })
     }
 
     fn dataset(&mut self, dataset: &str) -> Result<&mut DatasetOut> {
@@ -297,15 +290,11 @@ impl Extractor {
             lead.push(v.map_or(Cell::Null, Cell::Str));
         }
         ds.record.write(&o.tree, map, key, &lead)?;
-        self.records += 1;
-        if self.records % BOUND_EVERY == 0 {
-            self.bound_memory()?;
-        }
         Ok(())
     }
 
-    /// Keep the row groups in progress of all the tables within [`ROW_GROUP_BUDGET`].
-    fn bound_memory(&mut self) -> Result<()> {
+    /// Every open table (for [`table::bound_buffered`]).
+    pub fn tables_mut(&mut self) -> Vec<&mut Table> {
         let mut tables: Vec<&mut Table> = vec![&mut self.findings];
         for ds in self.datasets.values_mut() {
             tables.extend(ds.record.tables.iter_mut());
@@ -313,7 +302,7 @@ impl Extractor {
                 tables.extend(h.tables.iter_mut());
             }
         }
-        table::bound_buffered(&mut tables, ROW_GROUP_BUDGET)
+        tables
     }
 
     /// Add findings (of the record of `dataset` with key `k` when `key` is `Some((dataset, k))`,

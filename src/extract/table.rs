@@ -311,6 +311,12 @@ impl Table {
     }
 }
 
+/// Bytes all the tables of a run may hold in row groups not yet written out.
+pub const ROW_GROUP_BUDGET: usize = 128 << 20;
+
+/// How often (in records) a run checks [`ROW_GROUP_BUDGET`].
+pub const BOUND_EVERY: i64 = 1024;
+
 /// Bound the memory of a set of tables: while the row groups they hold in progress add up to
 /// more than `budget` bytes, the largest one is written out. The Parquet writer otherwise
 /// keeps a table's whole row group (up to a million rows) in memory, so memory grew with the

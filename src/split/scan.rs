@@ -51,7 +51,25 @@ pub fn fast_body_end(body: &[u8], qname: &[u8]) -> Option<usize> {
     }
     let end = end?;
     let hazard = memchr::memchr2_iter(b'!', b'?', &body[..end]).any(|i| i > 0 && body[i - 1] == b'<');
-    (!hazard).then_some(end)
+    (!hazard && !inside_tag(&body[..end])).then_some(end)
+}
+
+/// Whether `bytes` end inside a tag (its last `<` opens a tag not closed by a `>` outside
+/// quotes): then what looked like the record's end tag sits in an attribute value (`x="</…>"`,
+/// not well-formed), and only [`BodyScan`], which skips quoted values, cuts where it should,
+/// so that the records after the broken one are still read.
+fn inside_tag(bytes: &[u8]) -> bool {
+    let Some(lt) = memchr::memrchr(b'<', bytes) else { return false };
+    let mut quote = 0u8;
+    for &b in &bytes[lt + 1..] {
+        match b {
+            b'"' | b'\'' if quote == 0 => quote = b,
+            _ if b == quote => quote = 0,
+            b'>' if quote == 0 => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -254,11 +272,17 @@ mod tests {
             b"<PatientCareReport></PatientCareReport></PatientCareReport>",
             b"<a/></PatientCareReport",
             b"<a/>",
+            // An end tag inside an attribute value (not well-formed): the scan cuts past it.
+            b"<a x=\"</PatientCareReport>\"/></PatientCareReport>",
+            b"<a x='></PatientCareReport>'/></PatientCareReport>",
         ] {
             assert_eq!(fast_body_end(body, q), None, "{}", String::from_utf8_lossy(body));
         }
         assert_eq!(fast_body_end(b"</PatientCareReportX></PatientCareReport>", q), Some(21));
         assert_eq!(fast_body_end(b"a?b!</PatientCareReport>", q), Some(4));
+        // Quotes in text, and quoted '>' in a closed tag, are no hazard.
+        let quoted: &[u8] = b"<a x='>'>it's \"so\"</a></PatientCareReport>";
+        assert_eq!(fast_body_end(quoted, q), Some(end_of(quoted, 64).unwrap()));
     }
 
     #[test]

@@ -740,17 +740,16 @@ pub struct RecordOutcome {
 /// quotes or markup, so it is whole characters).
 fn unescape_utf8(raw: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
     // SAFETY: see above.
-    let s = unsafe { std::str::from_utf8_unchecked(raw) };
-    if memchr::memchr(b'&', raw).is_none() {
-        return Ok(std::borrow::Cow::Borrowed(s));
-    }
-    quick_xml::escape::unescape(s).map_err(|e| e.to_string())
+    unescape_str(unsafe { std::str::from_utf8_unchecked(raw) })
 }
 
 /// Unescape a raw text or attribute value (entity and character references).
 fn unescape(raw: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
-    let s = std::str::from_utf8(raw).map_err(|_| "invalid UTF-8".to_string())?;
-    if memchr::memchr(b'&', raw).is_none() {
+    unescape_str(std::str::from_utf8(raw).map_err(|_| "invalid UTF-8".to_string())?)
+}
+
+fn unescape_str(s: &str) -> Result<std::borrow::Cow<'_, str>, String> {
+    if memchr::memchr(b'&', s.as_bytes()).is_none() {
         return Ok(std::borrow::Cow::Borrowed(s));
     }
     quick_xml::escape::unescape(s).map_err(|e| e.to_string())
