@@ -15,6 +15,7 @@ pub mod claims;
 pub mod convert;
 pub mod plan;
 pub mod rejects;
+mod rows;
 pub mod table;
 
 use crate::finding::Finding;
@@ -24,7 +25,7 @@ use crate::schema::builtin;
 use crate::schema::model::{Content, ElemId, Model};
 use anyhow::Result;
 use crate::split::Context;
-use plan::{column_name, ColSource, ColType, DatasetPlan, HEADER_KEY};
+use plan::{column_name, ColType, DatasetPlan, HEADER_KEY};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -89,6 +90,7 @@ struct Scope {
     /// Width of the leading extra columns per table.
     extras: Vec<usize>,
     tables: Vec<Table>,
+    layout: rows::Layout,
 }
 
 impl Scope {
@@ -102,54 +104,15 @@ impl Scope {
             cols.extend(t.columns.iter().map(|c| (c.name.clone(), c.ty)));
             tables.push(Table::create(dir, &t.name, &cols, format)?);
         }
-        Ok(Scope { plan, extras, tables })
+        let layout = rows::Layout::new(&plan, &extras);
+        Ok(Scope { plan, extras, tables, layout })
     }
 
-    /// Write the rows of one tree (a record, or a header context) under `key`: the row of its
-    /// first table, whose leading cells are `lead`, and a row per occurrence of a repeating
-    /// element. `map` takes the tree's elements to the layout's.
-    fn write<'a>(&mut self, tree: &'a Record, map: &[Option<ElemId>], key: i64, lead: &[Cell<'a>]) -> Result<()> {
-        let plan = &self.plan;
-        let mut rows: Vec<Vec<Row>> = plan.tables.iter().map(|_| Vec::new()).collect();
-        let mut current = vec![0usize; plan.tables.len()];
-        // Room for a value and a companion or two per node: growing these pair lists one push at
-        // a time showed up in profiles.
-        let mut cells = Vec::with_capacity(lead.len() + 2 * tree.nodes.len());
-        cells.extend(lead.iter().enumerate().map(|(i, c)| (i as u32, *c)));
-        rows[0].push(Row { ordinal: 0, cells });
-        for (i, node) in tree.nodes.iter().enumerate() {
-            let Some(e) = map[node.elem as usize] else { continue };
-            let Some(t) = plan.table_of[e as usize] else { continue };
-            let tp = &plan.tables[t];
-            if t != 0 && tp.root == e {
-                let parent = tp.parent.unwrap_or(0);
-                let parent_ord = if parent == 0 { Cell::Null } else { Cell::Int(rows[parent][current[parent]].ordinal) };
-                let ordinal = rows[t].len() as i64 + 1;
-                let mut cells = Vec::with_capacity(3 + 2 * tp.columns.len());
-                cells.extend([(0, Cell::Int(key)), (1, Cell::Int(ordinal)), (2, parent_ord)]);
-                rows[t].push(Row { ordinal, cells });
-                current[t] = rows[t].len() - 1;
-            }
-            let off = self.extras[t];
-            let row = &mut rows[t][current[t]].cells;
-            for &ci in &plan.cols_of[e as usize] {
-                let col = &tp.columns[ci];
-                let id = i as u32;
-                let cell = match &col.source {
-                    ColSource::Value | ColSource::Offset if node.nil => Cell::Null,
-                    ColSource::Value | ColSource::Offset => Cell::Str(tree.value(id)),
-                    ColSource::Attr(a) => tree.attr(id, a).map_or(Cell::Null, Cell::Str),
-                    ColSource::Nil => if node.nil { Cell::Bool(true) } else { Cell::Null },
-                };
-                row.push(((off + ci) as u32, cell));
-            }
-        }
-        for (t, rs) in rows.iter_mut().enumerate() {
-            for row in rs {
-                self.tables[t].push_sparse(&mut row.cells)?;
-            }
-        }
-        Ok(())
+    /// Write the rows of one tree (a record, or a header context) under `key` (see
+    /// [`rows::Layout::write`]). `map` takes the elements of the tree's model (`version`) to
+    /// the layout's.
+    fn write(&mut self, tree: &Record, version: &str, map: &[Option<ElemId>], key: i64, lead: &[Cell]) -> Result<()> {
+        self.layout.write(&self.plan, &self.extras, &mut self.tables, tree, version, map, key, lead)
     }
 }
 
@@ -163,12 +126,17 @@ struct DatasetOut {
     /// Per source model version: source element → layout element (by path).
     maps: BTreeMap<String, Vec<Option<ElemId>>>,
     layout: &'static Model,
+    /// The header context seen last (held, so that a new one can never share its address) and
+    /// the node of each `context` column in its tree.
+    context_nodes: Option<(Arc<Context>, Vec<Option<u32>>)>,
 }
 
-/// A row being collected: (column, cell) pairs, most columns of a wide table being null.
-struct Row<'a> {
-    ordinal: i64,
-    cells: Vec<(u32, Cell<'a>)>,
+/// The map from the elements of `src` to the layout's (by path), built on first use.
+fn layout_map<'m>(maps: &'m mut BTreeMap<String, Vec<Option<ElemId>>>, layout: &Model, src: &Model) -> &'m [Option<ElemId>] {
+    if !maps.contains_key(&src.version) {
+        maps.insert(src.version.clone(), src.elements.iter().map(|e| layout.by_path(&e.path)).collect());
+    }
+    &maps[&src.version]
 }
 
 /// The key columns of `findings`, one per record dataset.
@@ -228,7 +196,7 @@ impl Extractor {
             let lead = record_extras(&plan, header_plan.is_some(), &context);
             let record = Scope::create(&self.dir, self.format, plan, lead)?;
             let header = header_plan.map(|p| Scope::create(&self.dir, self.format, p, header_extras())).transpose()?;
-            self.datasets.insert(dataset.to_string(), DatasetOut { record, header, context, maps: BTreeMap::new(), layout });
+            self.datasets.insert(dataset.to_string(), DatasetOut { record, header, context, maps: BTreeMap::new(), layout, context_nodes: None });
         }
         Ok(self.datasets.get_mut(dataset).unwrap())
     }
@@ -248,9 +216,9 @@ impl Extractor {
         let src_model = r.info.schema.model;
         let ds = self.dataset(&r.info.dataset)?;
         let Some(scope) = ds.header.as_mut() else { return Ok(None) };
-        let map = ds.maps.entry(src_model.version.clone()).or_insert_with(|| src_model.elements.iter().map(|e| ds.layout.by_path(&e.path)).collect());
+        let map = layout_map(&mut ds.maps, ds.layout, src_model);
         let lead = [Cell::Int(key), Cell::Str(&r.provenance.path), r.provenance.member.as_deref().map_or(Cell::Null, Cell::Str), Cell::Str(&src_model.version), Cell::Str(&ctx.path)];
-        scope.write(&ctx.tree, map, key, &lead)?;
+        scope.write(&ctx.tree, &src_model.version, map, key, &lead)?;
         self.next_header_key += 1;
         self.header = Some((ctx.clone(), key));
         Ok(Some(key))
@@ -269,7 +237,7 @@ impl Extractor {
         let header_key = self.header_key(r)?;
         let ds = self.dataset(&r.info.dataset)?;
         let src_model = r.info.schema.model;
-        let map = ds.maps.entry(src_model.version.clone()).or_insert_with(|| src_model.elements.iter().map(|e| ds.layout.by_path(&e.path)).collect());
+        let map = layout_map(&mut ds.maps, ds.layout, src_model);
         // the record row's leading columns
         let mut lead = vec![
             Cell::Int(key),
@@ -283,13 +251,18 @@ impl Extractor {
         if ds.header.is_some() {
             lead.push(header_key.map_or(Cell::Null, Cell::Int));
         }
-        let ctx_tree = &r.raw.context.tree;
-        for (_, elem) in &ds.context {
-            let name = &ds.layout.element(*elem).name;
-            let v = ctx_tree.nodes.iter().position(|n| src_model.element(n.elem).name == *name && !n.nil).map(|n| ctx_tree.value(n as u32));
-            lead.push(v.map_or(Cell::Null, Cell::Str));
+        let ctx = &r.raw.context;
+        if !ds.context_nodes.as_ref().is_some_and(|(held, _)| Arc::ptr_eq(held, ctx)) {
+            // the first non-nil node of each context column's element
+            let nodes = ds.context.iter().map(|(_, elem)| {
+                let name = &ds.layout.element(*elem).name;
+                ctx.tree.nodes.iter().position(|n| src_model.element(n.elem).name == *name && !n.nil).map(|n| n as u32)
+            });
+            ds.context_nodes = Some((ctx.clone(), nodes.collect()));
         }
-        ds.record.write(&o.tree, map, key, &lead)?;
+        let nodes = &ds.context_nodes.as_ref().expect("set above").1;
+        lead.extend(nodes.iter().map(|n| n.map_or(Cell::Null, |n| Cell::Str(ctx.tree.value(n)))));
+        ds.record.write(&o.tree, &src_model.version, map, key, &lead)?;
         Ok(())
     }
 

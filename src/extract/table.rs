@@ -112,17 +112,35 @@ impl Col {
         }
     }
 
+    /// The batch so far as an array; the builder starts the next batch with room for as many
+    /// rows and value bytes as this one had (a builder grown from empty copies its buffers
+    /// over and over: reallocation showed up at ≈4% of ingest).
     fn finish(&mut self) -> ArrayRef {
+        fn strings(b: &mut StringBuilder) -> StringArray {
+            let (rows, bytes) = (b.len(), b.values_slice().len());
+            std::mem::replace(b, StringBuilder::with_capacity(rows, bytes)).finish()
+        }
+        macro_rules! primitive {
+            ($b:expr, $ty:ty) => {{
+                let rows = $b.len();
+                let array = $b.finish();
+                *$b = <$ty>::with_capacity(rows).with_data_type(array.data_type().clone());
+                Arc::new(array)
+            }};
+        }
         match self {
-            Col::Code(b) => Arc::new(dictionary(&b.finish())),
-            Col::Text(b) => Arc::new(b.finish()),
-            Col::Int(b) => Arc::new(b.finish()),
-            Col::Decimal(b, _) => Arc::new(b.finish()),
-            Col::Float(b) => Arc::new(b.finish()),
-            Col::Date(b) => Arc::new(b.finish()),
-            Col::DateTime(b) => Arc::new(b.finish()),
-            Col::Offset(b) => Arc::new(b.finish()),
-            Col::Bool(b) => Arc::new(b.finish()),
+            Col::Code(b) => Arc::new(dictionary(&strings(b))),
+            Col::Text(b) => Arc::new(strings(b)),
+            Col::Int(b) => primitive!(b, Int64Builder),
+            Col::Decimal(b, _) => primitive!(b, Decimal128Builder),
+            Col::Float(b) => primitive!(b, Float64Builder),
+            Col::Date(b) => primitive!(b, Date32Builder),
+            Col::DateTime(b) => primitive!(b, TimestampMicrosecondBuilder),
+            Col::Offset(b) => primitive!(b, Int16Builder),
+            Col::Bool(b) => {
+                let rows = b.len();
+                Arc::new(std::mem::replace(b, BooleanBuilder::with_capacity(rows)).finish())
+            }
         }
     }
 }
@@ -165,8 +183,10 @@ enum Writer {
 /// proportion to its values, not to the table's width (the PCR table has thousands of
 /// columns, most of them null in any one row).
 struct Column {
-    col: Col,
     len: usize,
+    /// The row (counted from 1 over the whole table) for which the column was last claimed.
+    claimed: u64,
+    col: Col,
 }
 
 impl Column {
@@ -203,7 +223,7 @@ impl Table {
             }
             Format::Csv => Writer::Csv(arrow_csv::WriterBuilder::new().with_header(true).build(file)),
         };
-        Ok(Table { name: name.to_string(), schema, cols: columns.iter().map(|(_, t)| Column { col: Col::new(*t, format), len: 0 }).collect(), rows: 0, total_rows: 0, writer })
+        Ok(Table { name: name.to_string(), schema, cols: columns.iter().map(|(_, t)| Column { len: 0, claimed: 0, col: Col::new(*t, format) }).collect(), rows: 0, total_rows: 0, writer })
     }
 
     pub fn width(&self) -> usize {
@@ -223,24 +243,34 @@ impl Table {
         self.end_row()
     }
 
-    /// Append one row given as (column, cell) pairs in any order; the other columns are null.
-    /// When a column is given more than once the last pair wins (as if assigned in turn).
-    pub fn push_sparse(&mut self, cells: &mut [(u32, Cell)]) -> Result<()> {
-        cells.sort_by_key(|(c, _)| *c);
-        for (k, &(i, cell)) in cells.iter().enumerate() {
-            let overridden = cells.get(k + 1).is_some_and(|(next, _)| *next == i);
-            if overridden || matches!(cell, Cell::Null) {
-                continue;
-            }
-            let c = &mut self.cols[i as usize];
-            c.pad(self.rows);
-            c.col.append(cell);
-            c.len += 1;
+    /// Set a cell of the row being built (at most once per column and row; a null is a no-op).
+    /// The row ends with [`Table::end_row`].
+    pub fn set(&mut self, col: usize, cell: Cell) {
+        if matches!(cell, Cell::Null) {
+            return;
         }
-        self.end_row()
+        let rows = self.rows;
+        let c = &mut self.cols[col];
+        debug_assert!(c.len <= rows, "column {col} set twice in one row");
+        c.pad(rows);
+        c.col.append(cell);
+        c.len += 1;
     }
 
-    fn end_row(&mut self) -> Result<()> {
+    /// Mark column `col` as taken for the row being built: false when it already was (see
+    /// [`super::rows`]: an element's first column stands for all of its columns).
+    pub fn claim(&mut self, col: usize) -> bool {
+        let row = self.total_rows + 1;
+        let c = &mut self.cols[col];
+        if c.claimed == row {
+            return false;
+        }
+        c.claimed = row;
+        true
+    }
+
+    /// End the row being built.
+    pub fn end_row(&mut self) -> Result<()> {
         self.rows += 1;
         self.total_rows += 1;
         if self.rows >= BATCH_ROWS {

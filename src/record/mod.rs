@@ -56,20 +56,24 @@ impl Record {
         if self.nodes.is_empty() { None } else { Some(0) }
     }
 
+    #[inline]
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id as usize]
     }
 
+    #[inline]
     fn slice(&self, r: (u32, u32)) -> &str {
         &self.text[r.0 as usize..r.1 as usize]
     }
 
     /// The text value of a node ("" for groups and nil elements).
+    #[inline]
     pub fn value(&self, id: NodeId) -> &str {
         self.slice(self.node(id).text)
     }
 
     /// The value of attribute `name` on a node.
+    #[inline]
     pub fn attr(&self, id: NodeId, name: &str) -> Option<&str> {
         let n = self.node(id);
         self.attrs[n.attrs.0 as usize..n.attrs.1 as usize]

@@ -60,7 +60,38 @@ pub(crate) struct Compiled {
     pub(crate) ids: Vec<ElemId>,
     pub(crate) paths: Vec<Option<ElemPath>>,
     rules: Vec<CRule>,
-    by_elem: Vec<Vec<u32>>,
+    by_elem: Candidates,
+    /// The same without the rules whose context needs an attribute or `xsi:nil`: what a node
+    /// with neither can match (most nodes).
+    by_elem_plain: Candidates,
+}
+
+/// Per element id, the candidate rules (indexes into `rules`), in one flat array: the lists
+/// are read for every node of every record, and a list per element cost a cache miss each.
+struct Candidates {
+    starts: Vec<u32>,
+    rules: Vec<u32>,
+}
+
+impl Candidates {
+    fn new(lists: &[Vec<u32>]) -> Candidates {
+        let mut starts = Vec::with_capacity(lists.len() + 1);
+        let mut rules = Vec::new();
+        for l in lists {
+            starts.push(rules.len() as u32);
+            rules.extend_from_slice(l);
+        }
+        starts.push(rules.len() as u32);
+        Candidates { starts, rules }
+    }
+
+    fn of(&self, e: ElemId) -> &[u32] {
+        &self.rules[self.starts[e as usize] as usize..self.starts[e as usize + 1] as usize]
+    }
+
+    fn elements(&self) -> usize {
+        self.starts.len() - 1
+    }
 }
 
 static CACHE: [OnceLock<Compiled>; 6] = [const { OnceLock::new() }; 6];
@@ -79,7 +110,7 @@ pub(crate) fn compiled(model: &Model) -> Option<CompiledRef> {
     let c = CACHE[i].get_or_init(|| Compiled::new(model, patterns));
     let addr = model as *const Model as usize;
     let alt = &c.alt_addr;
-    if c.model_addr == addr || (alt.load(std::sync::atomic::Ordering::Relaxed) == addr && model.elements.len() == c.by_elem.len()) {
+    if c.model_addr == addr || (alt.load(std::sync::atomic::Ordering::Relaxed) == addr && model.elements.len() == c.by_elem.elements()) {
         Some(CompiledRef::Shared(c))
     } else if c.same_ids(model) {
         alt.store(addr, std::sync::atomic::Ordering::Relaxed);
@@ -163,11 +194,13 @@ impl Compiled {
                 rules.push(CRule { pattern: pi as u32, rule: r, checks, target_attr: attr, target_nil: nil });
             }
         }
-        Compiled { model_addr: model as *const Model as usize, alt_addr: Default::default(), ids, paths, rules, by_elem }
+        let plain: Vec<Vec<u32>> = by_elem.iter().map(|l| l.iter().copied().filter(|&r| rules[r as usize].target_attr.is_none() && !rules[r as usize].target_nil).collect()).collect();
+        let (by_elem, by_elem_plain) = (Candidates::new(&by_elem), Candidates::new(&plain));
+        Compiled { model_addr: model as *const Model as usize, alt_addr: Default::default(), ids, paths, rules, by_elem, by_elem_plain }
     }
 
     fn same_ids(&self, model: &Model) -> bool {
-        model.elements.len() == self.by_elem.len()
+        model.elements.len() == self.by_elem.elements()
             && NAMES.iter().zip(&self.ids).all(|(n, &id)| if id == NO_ELEM { model.find(n).is_none() } else { model.find(n) == Some(id) })
     }
 
@@ -259,7 +292,8 @@ pub(crate) fn run(cm: &Compiled, model: &Model, tree: &Record, head: &Record, ro
     let base = Cx { tree, head, cm, memo: &memo, now: DateTime::now(), node: 0 };
     let record_id = tree.attr(0, "UUID").map(str::to_string);
     for n in 0..tree.nodes.len() as NodeId {
-        let cands = &cm.by_elem[tree.node(n).elem as usize];
+        let node = tree.node(n);
+        let cands = if node.nil || node.attrs.0 != node.attrs.1 { cm.by_elem.of(node.elem) } else { cm.by_elem_plain.of(node.elem) };
         if cands.is_empty() {
             continue;
         }

@@ -63,6 +63,10 @@ pub struct Memo<'a> {
     pub(crate) uuids: OnceCell<HashMap<&'a str, u32>>,
     /// Other per-record tables, by rule id.
     tables: RefCell<HashMap<&'static str, Rc<dyn Any>>>,
+    /// `all(X)` of the record, by X, when it has at most one node (most rules compare with
+    /// elements that occur once, e.g. `eTimes.12`, for every node of a repeating group):
+    /// (X, its node or NONE, whether it has more than one).
+    singles: RefCell<Vec<(N, NodeId, bool)>>,
 }
 
 impl Memo<'_> {
@@ -197,6 +201,30 @@ impl<'a> Cx<'a> {
     /// stand for one path each, so "all X of the record" is exactly that path.
     pub fn all(&self, e: N) -> Nodes<'a> {
         let Some(p) = &self.cm.paths[e as usize] else { return Nodes::empty(self.tree) };
+        let tree = match p.tree {
+            TreeSel::Record => self.tree,
+            TreeSel::Header => self.head,
+        };
+        let known = self.memo.singles.borrow().iter().find(|(x, _, _)| *x == e).copied();
+        let (first, many) = match known {
+            Some((_, first, many)) => (first, many),
+            None => {
+                let mut walk = self.walk_all(p);
+                let first = walk.next().unwrap_or(NONE);
+                let many = first != NONE && walk.next().is_some();
+                self.memo.singles.borrow_mut().push((e, first, many));
+                (first, many)
+            }
+        };
+        match (first, many) {
+            (_, true) => self.walk_all(p),
+            (NONE, false) => Nodes::empty(tree),
+            (n, false) => Nodes { tree, it: It::One(n) },
+        }
+    }
+
+    /// [`Cx::all`] by walking the element's path from the root.
+    fn walk_all(&self, p: &'a super::engine::ElemPath) -> Nodes<'a> {
         let tree = match p.tree {
             TreeSel::Record => self.tree,
             TreeSel::Header => self.head,
