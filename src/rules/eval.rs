@@ -67,6 +67,9 @@ pub struct Memo<'a> {
     /// elements that occur once, e.g. `eTimes.12`, for every node of a repeating group):
     /// (X, its node or NONE, whether it has more than one).
     singles: RefCell<Vec<(N, NodeId, bool)>>,
+    /// `xs:dateTime(.)` of record nodes already cast (rules compare the same few date-times,
+    /// e.g. `eTimes.12`, with every procedure, medication and vital sign).
+    dts: RefCell<HashMap<NodeId, Option<DateTime>, crate::fnv::Fnv>>,
 }
 
 impl Memo<'_> {
@@ -237,20 +240,39 @@ impl<'a> Cx<'a> {
 
     /// `xs:dateTime(.)`.
     pub fn dt(&self) -> Result<Option<DateTime>, Ev> {
-        self.me().dt()
+        self.dt_of(self.me())
+    }
+
+    /// `xs:dateTime(S)` ([`Nodes::dt`]), cast once per record node.
+    fn dt_of(&self, s: Nodes<'_>) -> Result<Option<DateTime>, Ev> {
+        if !std::ptr::eq(s.tree, self.tree) {
+            return s.dt();
+        }
+        let tree = s.tree;
+        let Some(n) = s.single_node()? else { return Ok(None) };
+        let known = self.memo.dts.borrow().get(&n).copied();
+        let dt = match known {
+            Some(dt) => dt,
+            None => {
+                let dt = DateTime::parse(&string_value(tree, n));
+                self.memo.dts.borrow_mut().insert(n, dt);
+                dt
+            }
+        };
+        dt.map(Some).ok_or(Ev::NotDateTime)
     }
 
     /// `xs:dateTime(.) >= xs:dateTime(S)` (false when S is empty).
     pub fn not_before(&self, other: Nodes<'_>) -> R {
         let me = self.dt()?;
-        let o = other.dt()?;
+        let o = self.dt_of(other)?;
         Ok(matches!((me, o), (Some(a), Some(b)) if a >= b))
     }
 
     /// `xs:dateTime(.) <= xs:dateTime(S)` (false when S is empty).
     pub fn not_after(&self, other: Nodes<'_>) -> R {
         let me = self.dt()?;
-        let o = other.dt()?;
+        let o = self.dt_of(other)?;
         Ok(matches!((me, o), (Some(a), Some(b)) if a <= b))
     }
 
@@ -441,6 +463,15 @@ impl<'a> Nodes<'a> {
             return Err(Ev::SeveralValues);
         }
         Ok(Some(string_value(tree, first)))
+    }
+
+    /// The single node of S (`None` when empty); an error when S has several nodes.
+    pub fn single_node(mut self) -> Result<Option<NodeId>, Ev> {
+        let Some(first) = self.next() else { return Ok(None) };
+        if self.next().is_some() {
+            return Err(Ev::SeveralValues);
+        }
+        Ok(Some(first))
     }
 
     /// `xs:dateTime(S)`: None for an empty S; errors for several nodes or an invalid value.
