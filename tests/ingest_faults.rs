@@ -273,3 +273,32 @@ fn failed_runs_leave_no_temporary_directory() {
     assert_eq!(std::fs::read_to_string(d.join("plain")).unwrap(), "not a directory", "DIR untouched");
     assert_eq!(support::leftover_tmp_dirs(d), Vec::<String>::new(), "temporary directory left behind by a failed run:\n{}", support::describe(&o));
 }
+
+/// A date or date-time value with a multi-byte character where a digit belongs (XSD-invalid)
+/// once made the extract's conversion slice a string off a character boundary and abort the
+/// whole run. Now the record is rejected, its other values are extracted, the bad values are
+/// null, and the other records are unaffected.
+#[test]
+fn non_ascii_bytes_in_a_date_do_not_stop_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let multi = std::fs::read_to_string(support::samples().join("ems/valid-multi.xml")).unwrap();
+    let dob = multi.find("<ePatient.17>").expect("a date of birth");
+    let dob_end = multi[dob..].find("</ePatient.17>").unwrap() + dob;
+    let t03 = multi.find("<eTimes.03>").expect("an eTimes.03");
+    let t03_end = multi[t03..].find("</eTimes.03>").unwrap() + t03;
+    assert!(t03 < dob, "both in the first record");
+    let bad = format!("{}<eTimes.03>2024-01-01T10:00:0é{}<ePatient.17>1942-11-3é{}", &multi[..t03], &multi[t03_end..dob], &multi[dob_end..]);
+    std::fs::write(d.join("bad.xml"), bad).unwrap();
+    let o = ingest_in(d, &["bad.xml", "--out", "out", "--threads", "1", "--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", support::describe(&o));
+    let pcr = PqTable::read(&d.join("out/pcr.parquet"));
+    assert_eq!(pcr.rows(), multi.matches("<PatientCareReport").count());
+    let status = |r: usize| pcr.get_named(r, "status").as_str().map(str::to_string);
+    assert_eq!(status(0).as_deref(), Some("rejected"));
+    assert!((1..pcr.rows()).all(|r| status(r).as_deref() == Some("accepted")));
+    assert_eq!(pcr.get_named(0, "eTimes_03"), Val::Null);
+    assert_eq!(pcr.get_named(0, "ePatient_17"), Val::Null);
+    assert_ne!(pcr.get_named(1, "eTimes_03"), Val::Null, "the next record's eTimes.03 is extracted");
+    assert!(d.join("out/rejects").read_dir().unwrap().count() > 0, "the record is in rejects/");
+}
