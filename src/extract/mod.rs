@@ -1,7 +1,8 @@
 //! The analytic extract: record trees → schema-driven tables written as Parquet (or CSV).
 //!
 //! [`plan`] derives the tables and typed columns from the schema model; [`table`] holds the
-//! Arrow builders and file writers; this module turns each record tree into rows. All datasets
+//! Arrow builders and file writers; [`rows`] turns a record tree into rows (the hot path); this
+//! module keeps the datasets' tables and the leading key and provenance columns. All datasets
 //! are laid out on the 3.5.1 model (a superset of 3.5.0: every 3.5.0 path exists in 3.5.1),
 //! so 3.5.0 and 3.5.1 records land in the same tables; a `version` column tells them apart.
 //!
