@@ -6,6 +6,7 @@
 //! `pipeline` runs that flow over bounded channels and a rayon pool, in input order.
 
 pub mod cli;
+pub mod calendar;
 pub mod coding;
 pub mod document;
 pub mod extract;

@@ -3,6 +3,8 @@
 //! Each parser returns None for text it cannot read exactly; the caller then treats the element
 //! as not valued.
 
+use crate::calendar::{days_from_civil, days_in_month};
+
 /// §3.1: a decimal (`eResponse.19`–`.22`, `ePayment.48`) as integer hundredths of a mile.
 /// Accepts the xs:decimal lexical forms (`+12`, `-3.5`, `.25`, `7.`); fraction digits beyond
 /// the second must be zeros (the XSD allows at most two).
@@ -105,35 +107,15 @@ pub fn instant(s: &str) -> Option<Instant> {
         }
         _ => return None,
     };
-    if !(1..=12).contains(&mo) || !(1..=days_in_month(y, mo)).contains(&d) || h > 24 || mi > 59 || se > 60 {
+    if !(1..=12).contains(&mo) || !(1..=days_in_month(y, mo as u32) as i64).contains(&d) || h > 24 || mi > 59 || se > 60 {
         return None;
     }
     if h == 24 && (mi != 0 || se != 0 || nanos != 0) {
         return None;
     }
-    let days = days_from_civil(y, mo, d);
+    let days = days_from_civil(y, mo as u32, d as u32);
     let local = days * 86_400 + h * 3600 + mi * 60 + se;
     Some((local - offset_secs, nanos))
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// A NEMSIS GPSLocation `lat,long` in decimal degrees.

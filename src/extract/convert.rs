@@ -16,16 +16,7 @@ fn digits(b: &[u8]) -> Option<i64> {
     b.iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + (c - b'0') as i64))
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use crate::calendar::days_from_civil;
 
 /// `YYYY-MM-DD` (optionally with a timezone, ignored for a date) → days since the epoch.
 pub fn date(s: &str) -> Option<i32> {
@@ -40,7 +31,7 @@ fn date_bytes(b: &[u8]) -> Option<i32> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
-    Some(days_from_civil(y, m, d) as i32)
+    Some(days_from_civil(y, m as u32, d as u32) as i32)
 }
 
 /// Parse a timezone suffix: `Z`, `+hh:mm`, `-hh:mm`, or none → minutes east of UTC.
@@ -142,7 +133,8 @@ mod tests {
 
     /// The conversions of the previous, `str`-slicing implementation, for comparison.
     mod reference {
-        use super::super::{days_from_civil, trim};
+        use super::super::trim;
+        use crate::calendar::days_from_civil;
         fn num(s: &str) -> Option<i64> {
             if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
@@ -158,7 +150,7 @@ mod tests {
             if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
                 return None;
             }
-            Some(days_from_civil(y, m, d) as i32)
+            Some(days_from_civil(y, m as u32, d as u32) as i32)
         }
         fn offset(tz: &str) -> Option<Option<i32>> {
             match tz {

@@ -15,7 +15,8 @@
 //! each occurrence were assigned in turn: a row's spans are applied last first, and a span
 //! whose element was already applied in that row is skipped.
 
-use super::plan::{ColSource, DatasetPlan};
+use super::convert;
+use super::plan::{ColSource, ColType, DatasetPlan};
 use super::table::{Cell, Table};
 use crate::record::Record;
 use crate::schema::model::ElemId;
@@ -45,8 +46,12 @@ impl Slot {
 enum Fill {
     /// A leading column (keys, provenance), given by the caller.
     Lead,
-    /// The node's text (typed by the column): its value, or for `_offset` its date-time's offset.
+    /// The node's text (typed by the column).
     Text,
+    /// A date-time element's value, as a UTC instant.
+    Moment,
+    /// The offset of a date-time element's value (the column after its [`Fill::Moment`]).
+    Offset,
     /// `true` when the node is `xsi:nil`.
     Nil,
     /// The attribute with this index in [`Layout::attr_names`].
@@ -103,7 +108,9 @@ impl Layout {
             let mut f = vec![Fill::Lead; extras[t]];
             for c in &tp.columns {
                 f.push(match &c.source {
-                    ColSource::Value | ColSource::Offset => Fill::Text,
+                    ColSource::Value if c.ty == ColType::DateTime => Fill::Moment,
+                    ColSource::Value => Fill::Text,
+                    ColSource::Offset => Fill::Offset,
                     ColSource::Nil => Fill::Nil,
                     ColSource::Attr(a) => {
                         let i = attr_names.iter().position(|n| n == a).unwrap_or_else(|| {
@@ -222,9 +229,16 @@ impl Layout {
                 let node = tree.node(sp.node);
                 let has_attrs = node.attrs.0 != node.attrs.1;
                 let first = sp.col0 as usize;
+                // a date-time is parsed once, for its value and its offset column
+                let mut moment = None;
                 for (c, fill) in fills[first..first + sp.ncols as usize].iter().enumerate() {
                     let cell = match *fill {
                         Fill::Text if !node.nil => Cell::Str(tree.value(sp.node)),
+                        Fill::Moment | Fill::Offset if !node.nil => match (*fill, *moment.get_or_insert_with(|| convert::datetime(tree.value(sp.node)))) {
+                            (Fill::Moment, Some((us, _))) => Cell::Int(us),
+                            (Fill::Offset, Some((_, Some(minutes)))) => Cell::Int(minutes as i64),
+                            _ => continue,
+                        },
                         Fill::Nil if node.nil => Cell::Bool(true),
                         Fill::Attr(a) if has_attrs => tree.attr(sp.node, &attr_names[a as usize]).map_or(Cell::Null, Cell::Str),
                         _ => continue,

@@ -26,6 +26,7 @@ pub enum Cell<'a> {
     #[default]
     Null,
     Str(&'a str),
+    /// An integer; for a date-time column its UTC instant in µs, for an offset column minutes.
     Int(i64),
     Bool(bool),
 }
@@ -87,7 +88,9 @@ impl Col {
             (Col::Decimal(b, scale), Cell::Str(s)) => b.append_option(convert::decimal(s, *scale)),
             (Col::Float(b), Cell::Str(s)) => b.append_option(convert::float(s)),
             (Col::Date(b), Cell::Str(s)) => b.append_option(convert::date(s)),
+            (Col::DateTime(b), Cell::Int(us)) => b.append_value(us),
             (Col::DateTime(b), Cell::Str(s)) => b.append_option(convert::datetime(s).map(|(us, _)| us)),
+            (Col::Offset(b), Cell::Int(minutes)) => b.append_value(minutes as i16),
             (Col::Offset(b), Cell::Str(s)) => b.append_option(convert::datetime(s).and_then(|(_, o)| o).map(|o| o as i16)),
             (Col::Bool(b), Cell::Bool(v)) => b.append_value(v),
             (col, _) => col.append_null(),

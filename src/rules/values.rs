@@ -6,6 +6,7 @@
 //! XPath does when casting to these types. Plain string comparisons (`. = '2208013'`) do not
 //! trim: they compare the raw text, as the official rules do.
 
+use crate::calendar::{days_from_civil, days_in_month};
 use std::cmp::Ordering;
 
 /// XML whitespace (the characters `normalize-space()` and XSD `collapse` remove).
@@ -106,13 +107,13 @@ impl DateTime {
 
     #[allow(clippy::too_many_arguments)]
     fn from_fields(year: i64, month: i64, day: i64, hour: i64, minute: i64, second: i64, frac: u64, frac_nonzero: bool, offset_min: i64) -> Option<DateTime> {
-        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || minute > 59 || second > 59 {
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month as u32) as i64 || minute > 59 || second > 59 {
             return None;
         }
         if hour > 24 || (hour == 24 && (minute != 0 || second != 0 || frac_nonzero)) {
             return None;
         }
-        let days = days_from_civil(year, month, day);
+        let days = days_from_civil(year, month as u32, day as u32);
         let secs = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_min * 60;
         Some(DateTime { secs, frac })
     }
@@ -227,30 +228,6 @@ fn fraction(s: &[u8], mut i: usize) -> Option<(usize, u64, bool)> {
         }
     }
     Some((i, frac, nonzero))
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Cast `s` to `xs:decimal` and compare it with the integer `n`; None when `s` is not a valid

@@ -748,10 +748,8 @@ const DAYS_IN_MONTH_LEAP: [u32; 12] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 3
 const DAYS_BEFORE_MONTH: [i64; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 const DAYS_BEFORE_MONTH_LEAP: [i64; 12] = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335];
 
-/// libxml2's leap-year rule, applied as is to negative years too.
-fn is_leap(y: i64) -> bool {
-    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
-}
+// libxml2's leap-year rule is the Gregorian one, applied as is to negative years too.
+use crate::calendar::is_leap;
 
 fn days_in_month(y: i64, m: u32) -> u32 {
     if is_leap(y) {
